@@ -1,0 +1,39 @@
+"""Versioned event schemas, registered once by (type, version)."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+from shared.envelope import Envelope, EventData
+from shared.events import articles, notifications, publications, reports
+
+SCHEMAS: dict[tuple[str, int], type[EventData]] = {
+    (reports.REPORT_SUBMITTED, 1): reports.ReportSubmittedV1,
+    (reports.REPORT_AMENDED, 1): reports.ReportAmendedV1,
+    (reports.REPORT_WITHDRAWN, 1): reports.ReportWithdrawnV1,
+    (articles.ARTICLE_CLAIMED, 1): articles.ArticleClaimedV1,
+    (articles.ARTICLE_REVISION_REQUESTED, 1): articles.ArticleRevisionRequestedV1,
+    (articles.ARTICLE_REJECTED, 1): articles.ArticleRejectedV1,
+    (articles.ARTICLE_APPROVED, 1): articles.ArticleApprovedV1,
+    (articles.ARTICLE_CORRECTED, 1): articles.ArticleCorrectedV1,
+    (articles.ARTICLE_TAKEN_DOWN, 1): articles.ArticleTakenDownV1,
+    (publications.PUBLICATION_PUBLISHED, 1): publications.PublicationPublishedV1,
+    (publications.PUBLICATION_FAILED, 1): publications.PublicationFailedV1,
+    (notifications.DELIVERY_SENT, 1): notifications.DeliverySentV1,
+    (notifications.DELIVERY_FAILED, 1): notifications.DeliveryFailedV1,
+}
+
+
+class UnknownEvent(ValueError):
+    """A (type, version) no schema is registered for."""
+
+
+def parse_data(envelope: Envelope) -> EventData:
+    """Consumers are tolerant: fields added by a newer producer are ignored."""
+    schema = SCHEMAS.get((envelope.type, envelope.version))
+    if schema is None:
+        raise UnknownEvent(f"no schema for {envelope.type} v{envelope.version}")
+    return schema.model_validate(envelope.data, extra="ignore")
+
+
+__all__ = ["SCHEMAS", "UnknownEvent", "ValidationError", "parse_data"]

@@ -1,0 +1,84 @@
+"""Kafka wiring: the broker factory with a safe producer, envelope publishing, topic creation."""
+
+from __future__ import annotations
+
+import logging
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from faststream.kafka import KafkaBroker
+
+from shared import topics
+from shared.envelope import Envelope
+from shared.settings import Settings
+
+log = logging.getLogger("warta.kafka")
+
+
+def make_broker(settings: Settings, service: str) -> KafkaBroker:
+    """Idempotent producer (forces acks=all), short linger; typed payloads, no auto-validation.
+
+    `apply_types=False` because the consumer wrapper parses envelopes itself: a poison message
+    must reach the dead-letter topic, not fail inside FastStream before our code sees it.
+    """
+    return KafkaBroker(
+        settings.kafka_bootstrap,
+        client_id=f"warta-{service}",
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=5,
+        request_timeout_ms=15_000,
+        allow_auto_create_topics=False,
+        apply_types=False,
+        logger=logging.getLogger(f"warta.{service}.faststream"),
+        log_level=logging.DEBUG,
+        description=f"Warta {service} service",
+    )
+
+
+class EventBus:
+    """Publishes envelopes keyed by aggregate id, with the type also in the headers."""
+
+    def __init__(self, broker: KafkaBroker) -> None:
+        self.broker = broker
+
+    async def publish_event(self, topic: str, envelope: Envelope) -> None:
+        await self.broker.publish(
+            envelope.to_bytes(),
+            topic=topic,
+            key=envelope.subject.encode(),
+            headers={
+                "content-type": "application/json",
+                "event-type": envelope.type,
+                "event-version": str(envelope.version),
+            },
+            correlation_id=envelope.correlation_id,
+        )
+
+    async def ping(self) -> None:
+        """A real Metadata round trip, not an open port."""
+        await self.broker.ping(timeout=3.0) or _raise_unreachable()
+
+
+def _raise_unreachable() -> None:
+    raise ConnectionError("Kafka broker did not answer a metadata request")
+
+
+async def ensure_topics(bootstrap: str) -> None:
+    """Create every stream and its dead-letter topic explicitly (auto-creation is off)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="warta-admin")
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [
+            NewTopic(name=t, num_partitions=topics.PARTITIONS, replication_factor=1)
+            for t in topics.all_topics() if t not in existing
+        ]
+        if missing:
+            try:
+                await admin.create_topics(missing)
+            except TopicAlreadyExistsError:
+                pass  # another service created them first
+            log.info("created topics", extra={"topics": [t.name for t in missing]})
+    finally:
+        await admin.close()

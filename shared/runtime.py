@@ -1,0 +1,115 @@
+"""One service process: its database, its broker, its relays, and the FastAPI app around them."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from faststream.specification import AsyncAPI
+
+from shared.errors import install_error_handlers
+from shared.http import BodyLimit, install_http_shell, operations_router
+from shared.kafka import EventBus, ensure_topics, make_broker
+from shared.mongo import Collection, MongoHandle
+from shared.outbox import OutboxRelay
+from shared.settings import Settings
+
+log = logging.getLogger("warta.runtime")
+
+StartHook = Callable[[], Awaitable[None]]
+ReadinessDetails = Callable[[], dict[str, Any]]
+
+
+class ServiceRuntime:
+    """Built in `main.py`; nothing connects until the app's lifespan starts."""
+
+    def __init__(self, settings: Settings, service: str) -> None:
+        self.settings = settings
+        self.service = service
+        self.mongo = MongoHandle(settings, service)
+        self.broker = make_broker(settings, service)
+        self.bus = EventBus(self.broker)
+        self.relays: list[OutboxRelay] = []
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def relay(self, collection: Collection, topic: str) -> OutboxRelay:
+        relay = OutboxRelay(collection, topic, self.bus)
+        self.relays.append(relay)
+        return relay
+
+    async def readiness(self, extra: ReadinessDetails | None = None) -> dict[str, Any]:
+        details: dict[str, Any] = {}
+        for name, check in (("database", self.mongo.ping), ("broker", self.bus.ping)):
+            try:
+                await asyncio.wait_for(check(), timeout=4)
+                details[name] = {"ok": True}
+            except Exception as exc:  # readiness reports; it never raises
+                details[name] = {"ok": False, "error": type(exc).__name__}
+        if extra:
+            details.update(extra())
+        return details
+
+    async def start(self, hooks: Sequence[StartHook]) -> None:
+        await _with_retries("kafka topics", lambda: ensure_topics(self.settings.kafka_bootstrap))
+        for hook in hooks:
+            await _with_retries(getattr(hook, "__qualname__", "start hook"), hook)
+        await _with_retries("kafka broker", self.broker.start)
+        for relay in self.relays:
+            self._tasks.append(asyncio.create_task(
+                relay.run_forever(self.settings.outbox_sweep_seconds)))
+        log.info("service started")
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.broker.stop()
+        self.mongo.close()
+        log.info("service stopped")
+
+    def build_app(
+        self, *, title: str, routers: Sequence[APIRouter], on_start: Sequence[StartHook] = (),
+        readiness_extra: ReadinessDetails | None = None,
+        body_limit_for: Callable[[str], int] | None = None,
+    ) -> FastAPI:
+        @contextlib.asynccontextmanager
+        async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+            await self.start(on_start)
+            try:
+                yield
+            finally:
+                await self.stop()
+
+        app = FastAPI(title=title, version="0.1.0", lifespan=lifespan)
+        install_error_handlers(app)
+        install_http_shell(app)
+        asyncapi = AsyncAPI(self.broker, title=f"{title} events", version="0.1.0")
+        app.include_router(operations_router(asyncapi, lambda: self.readiness(readiness_extra)))
+        for router in routers:
+            app.include_router(router)
+        limit = body_limit_for or (lambda _path: self.settings.max_body_bytes)
+        app.add_middleware(BodyLimit, limit_for=limit)
+        return app
+
+
+async def _with_retries(what: str, action: Callable[[], Awaitable[Any]], attempts: int = 30
+                        ) -> None:
+    """At start-up the broker or database may still be coming up: back off, then give up loudly."""
+    delay = 0.5
+    for attempt in range(1, attempts + 1):
+        try:
+            await action()
+            return
+        except Exception as exc:
+            if attempt == attempts:
+                raise
+            log.warning("start-up step failed, retrying",
+                        extra={"step": what, "attempt": attempt, "error": repr(exc)})
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)

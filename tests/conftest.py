@@ -1,0 +1,71 @@
+"""Test session wiring: the real Kafka broker and the real MongoDB-wire server, on free ports.
+
+Both are started once per session in fresh temporary directories and stopped at the end, also
+when tests fail. Unit tests (tests/unit) do not request these fixtures and do not start them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from shared.settings import Settings
+from warta_cli import infra
+
+
+@dataclass(frozen=True)
+class Infra:
+    kafka_bootstrap: str
+    mongo_url: str
+    kafka_log: Path
+    ferretdb_log: Path
+
+
+@pytest.fixture(scope="session")
+def real_infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)  # connection-refused noise at start
+    base = tmp_path_factory.mktemp("infra")
+    libs = infra.install_kafka()
+    binary = infra.build_ferretdb()
+    kafka_port, controller_port, mongo_port = (infra.free_port() for _ in range(3))
+    kafka = infra.start_kafka(libs, base / "kafka", kafka_port, controller_port)
+    ferret = infra.start_ferretdb(binary, base / "ferretdb", mongo_port)
+    try:
+        infra.wait_kafka_ready(f"127.0.0.1:{kafka_port}", kafka)
+        infra.wait_mongo_ready(mongo_port, ferret)
+        yield Infra(f"127.0.0.1:{kafka_port}", f"mongodb://127.0.0.1:{mongo_port}",
+                    kafka.log_path, ferret.log_path)
+    finally:
+        infra.stop(kafka)
+        infra.stop(ferret)
+
+
+@pytest.fixture
+def settings(real_infra: Infra, tmp_path: Path) -> Settings:
+    """Settings for one test: its own databases (by prefix) and its own attachment dir."""
+    return Settings(
+        env="test",
+        kafka_bootstrap=real_infra.kafka_bootstrap,
+        mongo_url=real_infra.mongo_url,
+        db_prefix=f"t{uuid.uuid4().hex[:10]}",
+        attachments_dir=str(tmp_path / "attachments"),
+        outbox_sweep_seconds=0.5,
+    )
+
+
+@contextlib.asynccontextmanager
+async def running(app: FastAPI, base_url: str = "http://testserver"
+                  ) -> AsyncIterator[httpx.AsyncClient]:
+    """Run a service app in process, lifespan included (real broker and database behind it)."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
+            yield client

@@ -1,0 +1,39 @@
+"""`warta`: the administration console (OPDs, editors, journalists, the local stack, demo)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from shared.settings import Settings
+from warta_cli import commands, demo, editor, journalist, opd, stack
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="warta", description=__doc__)
+    groups = parser.add_subparsers(dest="group", required=True)
+    for module in (opd, editor, journalist, stack, demo):
+        module.add_commands(groups)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    try:
+        if getattr(args, "sync", False):
+            code: int = args.func(args, settings)
+        else:
+            code = asyncio.run(args.func(args, settings))
+    except KeyboardInterrupt:
+        return 130
+    except commands.CommandError as exc:
+        print(f"warta: {exc}", file=sys.stderr)
+        return 2
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
