@@ -16,7 +16,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from faststream.kafka.message import KafkaMessage
 from faststream.middlewares import AckPolicy
@@ -26,9 +26,9 @@ from pydantic import ValidationError
 from shared import topics
 from shared.envelope import Envelope
 from shared.events import UnknownEvent, parse_data
+from shared.failures import TRANSIENT, PermanentError
 from shared.kafka import EventBus
 from shared.logging import correlation_id
-from shared.failures import TRANSIENT, PermanentError
 
 log = logging.getLogger("warta.consumer")
 
@@ -69,7 +69,7 @@ class Subscription:
 
         async def consume(body: Envelope) -> None:  # `body` is raw bytes; annotated for AsyncAPI
             message: KafkaMessage = bus.broker.context.get_local("message")
-            await self._consume(bytes(body), message)  # type: ignore[call-overload]
+            await self._consume(cast(bytes, body), message)
 
         bus.broker.subscriber(
             topic, group_id=group_id, auto_offset_reset="earliest", ack_policy=AckPolicy.MANUAL,

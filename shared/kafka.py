@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -57,11 +58,8 @@ class EventBus:
 
     async def ping(self) -> None:
         """A real Metadata round trip, not an open port."""
-        await self.broker.ping(timeout=3.0) or _raise_unreachable()
-
-
-def _raise_unreachable() -> None:
-    raise ConnectionError("Kafka broker did not answer a metadata request")
+        if not await self.broker.ping(timeout=3.0):
+            raise ConnectionError("Kafka broker did not answer a metadata request")
 
 
 async def ensure_topics(bootstrap: str) -> None:
@@ -75,10 +73,8 @@ async def ensure_topics(bootstrap: str) -> None:
             for t in topics.all_topics() if t not in existing
         ]
         if missing:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):  # another service was first
                 await admin.create_topics(missing)
-            except TopicAlreadyExistsError:
-                pass  # another service created them first
             log.info("created topics", extra={"topics": [t.name for t in missing]})
     finally:
         await admin.close()

@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 
 from shared.envelope import Envelope
-from shared.mongo import TRANSIENT_ERRORS, Collection, Document
+from shared.failures import TRANSIENT
+from shared.mongo import Collection, Document
 
 log = logging.getLogger("warta.outbox")
 
@@ -63,9 +64,9 @@ class OutboxRelay:
         for raw in pending:
             # Order within an aggregate matters: publish one by one, stop at the first failure.
             await self._publisher.publish_event(self._topic, Envelope.model_validate(raw))
-            await self._collection.update_one(
-                {"_id": doc["_id"]}, {"$pull": {OUTBOX_FIELD: {"id": raw["id"]}}}
-            )
+            # Pull the exact stored sub-document: FerretDB v1 silently ignores a conditional
+            # `$pull` ({"id": ...} matches nothing there), while exact equality works on both.
+            await self._collection.update_one({"_id": doc["_id"]}, {"$pull": {OUTBOX_FIELD: raw}})
         return len(pending)
 
     async def run_forever(self, interval: float) -> None:
@@ -80,7 +81,7 @@ class OutboxRelay:
                 delay = interval
             except asyncio.CancelledError:
                 raise
-            except (*TRANSIENT_ERRORS, OSError, asyncio.TimeoutError) as exc:
+            except TRANSIENT as exc:
                 delay = min(delay * 2, 60.0)
                 log.warning("outbox sweep failed, backing off", extra={"error": repr(exc)})
             except Exception as exc:  # a bug must not kill the relay; it is logged and retried

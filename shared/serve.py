@@ -15,6 +15,6 @@ def serve(service: str, create_app: Callable[[Settings], FastAPI]) -> None:
     settings = Settings()
     configure_logging(service, settings.log_level)
     uvicorn.run(
-        create_app(settings), host="127.0.0.1", port=settings.port_of(service),
+        create_app(settings), host=settings.bind_host, port=settings.port_of(service),
         log_config=None, access_log=False, timeout_graceful_shutdown=10,
     )

@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     # Each service uses the database "<prefix>_<service>"; tests give each run its own prefix.
     db_prefix: str = "warta"
 
+    # Loopback by default; containers set 0.0.0.0 so their published ports reach the service.
+    bind_host: str = "127.0.0.1"
     ingest_port: int = 8001
     editorial_port: int = 8002
     publisher_port: int = 8003

@@ -69,3 +69,15 @@ async def running(app: FastAPI, base_url: str = "http://testserver"
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
             yield client
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The WARTA_* environment that makes a service subprocess use these settings."""
+    env: dict[str, str] = {}
+    for name, value in settings.model_dump().items():
+        if value is None:
+            continue
+        if hasattr(value, "get_secret_value"):
+            value = value.get_secret_value()
+        env[f"WARTA_{name.upper()}"] = str(value).lower() if isinstance(value, bool) else str(value)
+    return env

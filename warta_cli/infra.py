@@ -115,7 +115,8 @@ def build_ferretdb(home: Path = HOME) -> Path:
 def _run(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> None:
     result = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv)} failed:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
+        output = f"{result.stdout[-3000:]}{result.stderr[-3000:]}"
+        raise RuntimeError(f"{' '.join(argv)} failed:\n{output}")
 
 
 # ---- Kafka -------------------------------------------------------------------------------
@@ -170,7 +171,8 @@ def wait_kafka_ready(bootstrap: str, process: Process, timeout: float = 90.0) ->
             return time.monotonic() - started
         except Exception:
             if time.monotonic() - started > timeout:
-                raise TimeoutError(f"Kafka not ready after {timeout}s; see {process.log_path}")
+                raise TimeoutError(
+                    f"Kafka not ready after {timeout}s; see {process.log_path}") from None
             time.sleep(0.5)
 
 

@@ -1,0 +1,1 @@
+"""Editorial: Diskominfo's editors review, edit, send back, reject, approve, correct, take down."""

@@ -1,0 +1,54 @@
+"""docker-compose.yml cannot run here (no Docker engine), so its contract is checked by parsing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from shared.settings import Settings
+from warta_cli import infra
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = {"ingest": 8001, "editorial": 8002, "publisher": 8003, "notifier": 8004}
+
+
+def compose() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return loaded
+
+
+def test_kafka_runs_the_pinned_version_in_kraft_mode() -> None:
+    kafka = compose()["services"]["kafka"]
+    assert kafka["image"] == f"apache/kafka:{infra.KAFKA_VERSION}"
+    assert kafka["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
+    assert "healthcheck" in kafka
+
+
+def test_each_service_runs_its_module_on_its_port_after_healthy_infrastructure() -> None:
+    services = compose()["services"]
+    for name, port in SERVICES.items():
+        service = services[name]
+        assert service["command"] == ["python", "-m", f"services.{name}"]
+        assert service["ports"] == [f"{port}:{port}"]
+        assert service["environment"][f"WARTA_{name.upper()}_PORT"] == str(port)
+        assert f"{port}/readyz" in " ".join(service["healthcheck"]["test"])
+        for dependency in ("kafka", "mongodb"):
+            assert service["depends_on"][dependency]["condition"] == "service_healthy"
+        assert (ROOT / "services" / name / "__main__.py").exists()
+
+
+def test_every_warta_variable_in_compose_is_a_real_setting() -> None:
+    known = {f"WARTA_{field.upper()}" for field in Settings.model_fields}
+    for name, service in compose()["services"].items():
+        for variable in service.get("environment", {}):
+            if variable.startswith("WARTA_"):
+                assert variable in known, f"{name} sets {variable}, which no setting reads"
+
+
+def test_compose_points_the_services_at_the_compose_hosts() -> None:
+    env = compose()["services"]["ingest"]["environment"]
+    assert env["WARTA_KAFKA_BOOTSTRAP"] == "kafka:9092"
+    assert env["WARTA_MONGO_URL"].startswith("mongodb://mongodb:")
+    assert env["WARTA_BIND_HOST"] == "0.0.0.0"
