@@ -8,13 +8,13 @@ import sys
 from collections.abc import Sequence
 
 from shared.settings import Settings
-from warta_cli import commands, demo, editor, journalist, opd, stack
+from warta_cli import commands, demo, dlq, editor, journalist, opd, stack
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="warta", description=__doc__)
     groups = parser.add_subparsers(dest="group", required=True)
-    for module in (opd, editor, journalist, stack, demo):
+    for module in (opd, editor, journalist, stack, demo, dlq):
         module.add_commands(groups)
     return parser
 

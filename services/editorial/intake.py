@@ -54,7 +54,8 @@ class Intake:
     async def publication_published(self, envelope: Envelope) -> None:
         data = parse_data(envelope)
         assert isinstance(data, PublicationPublishedV1)
-        fields: dict[str, Any] = {f"published_urls_{data.channel}": data.url}
+        fields: dict[str, Any] = {f"publications.{data.channel}": {
+            "url": data.url, "external_id": data.external_id, "published_at": data.published_at}}
         article = await self.articles.get(data.article_id)
         if article and Status(article["status"]) in ALLOWED_FROM[Action.MARK_PUBLISHED]:
             fields["status"] = Status.PUBLISHED.value

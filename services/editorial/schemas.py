@@ -71,6 +71,8 @@ class ArticleOut(ArticleSummaryOut):
     activity_at: datetime | None = None
     location: str | None = None
     channels: list[str] = []
+    publications: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="per channel: url, external_id, published_at")
     history: list[dict[str, Any]] = []
 
 

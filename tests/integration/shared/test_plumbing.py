@@ -112,3 +112,22 @@ async def test_poison_goes_to_the_dead_letter_topic_and_the_good_event_is_handle
         assert handled.count(good.id) == 1
     finally:
         await broker.stop()
+
+
+async def test_a_dead_letter_can_be_replayed_to_its_stream(settings: Settings) -> None:
+    from warta_cli.dlq import replay
+
+    await ensure_topics(settings.kafka_bootstrap)
+    broker = make_broker(settings, "dlq-test")
+    await broker.start()
+    marker = f"replay-me-{uuid.uuid4().hex}".encode()
+    try:
+        await broker.publish(marker, topic=topics.dead_letter(topics.NOTIFICATIONS),
+                             key=b"k", headers={"dlq-error": "boom"})
+    finally:
+        await broker.stop()
+    assert await replay(settings, topics.NOTIFICATIONS, 1000) >= 1
+    records = await read_topic(settings.kafka_bootstrap, topics.NOTIFICATIONS, 1000, 5)
+    replayed = [headers for value, headers in records if value == marker]
+    assert replayed and replayed[0]["dlq-replayed"] == b"1"
+    assert "dlq-error" not in replayed[0]
