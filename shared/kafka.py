@@ -8,6 +8,8 @@ import logging
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from prometheus_client import REGISTRY
 
 from shared import topics
 from shared.envelope import Envelope
@@ -34,6 +36,8 @@ def make_broker(settings: Settings, service: str) -> KafkaBroker:
         logger=logging.getLogger(f"warta.{service}.faststream"),
         log_level=logging.DEBUG,
         description=f"Warta {service} service",
+        # consume/publish counts, sizes and latencies on /metrics, per topic
+        middlewares=[KafkaPrometheusMiddleware(registry=REGISTRY, app_name=f"warta-{service}")],
     )
 
 
