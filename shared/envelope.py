@@ -15,7 +15,13 @@ def new_id() -> str:
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, to the millisecond: BSON dates hold milliseconds, so what we return in an HTTP
+    response or an event is exactly what a later read from the database gives back."""
+    return to_millis(datetime.now(UTC))
+
+
+def to_millis(moment: datetime) -> datetime:
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
 class EventData(BaseModel):

@@ -43,20 +43,33 @@ class OutboxRelay:
         self._collection = collection
         self._topic = topic
         self._publisher = publisher
+        # One relay at a time per document in this process: the fast path of two quick writes
+        # and the sweep would otherwise publish the same pending event twice.
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
 
     async def relay_document(self, doc_id: str) -> int:
         """Fast path after a write: publish this document's pending events (by `_id`)."""
-        doc = await self._collection.find_one({"_id": doc_id}, {OUTBOX_FIELD: 1})
-        if doc is None:
-            return 0
-        return await self._relay(doc)
+        lock, users = self._locks.get(doc_id, (asyncio.Lock(), 0))
+        self._locks[doc_id] = (lock, users + 1)
+        try:
+            async with lock:
+                # Read under the lock: what an earlier holder published is gone by now.
+                doc = await self._collection.find_one({"_id": doc_id}, {OUTBOX_FIELD: 1})
+                return 0 if doc is None else await self._relay(doc)
+        finally:
+            lock, users = self._locks[doc_id]
+            if users == 1:
+                del self._locks[doc_id]
+            else:
+                self._locks[doc_id] = (lock, users - 1)
 
     async def sweep(self) -> int:
         """Publish what earlier writers left pending (a crash, a broker outage)."""
-        cursor = self._collection.find({"outbox.0": {"$exists": True}}, {OUTBOX_FIELD: 1})
+        cursor = self._collection.find({"outbox.0": {"$exists": True}}, {"_id": 1})
+        ids = [doc["_id"] async for doc in cursor]
         sent = 0
-        async for doc in cursor:
-            sent += await self._relay(doc)
+        for doc_id in ids:
+            sent += await self.relay_document(doc_id)
         return sent
 
     async def _relay(self, doc: Document) -> int:

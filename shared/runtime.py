@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -34,12 +34,17 @@ class ServiceRuntime:
         self.broker = make_broker(settings, service)
         self.bus = EventBus(self.broker)
         self.relays: list[OutboxRelay] = []
+        self._background: list[Callable[[], Coroutine[Any, Any, None]]] = []
         self._tasks: list[asyncio.Task[None]] = []
 
     def relay(self, collection: Collection, topic: str) -> OutboxRelay:
         relay = OutboxRelay(collection, topic, self.bus)
         self.relays.append(relay)
         return relay
+
+    def background(self, run: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """A long-running loop (scheduler, sweeper): started after the broker, cancelled at stop."""
+        self._background.append(run)
 
     async def readiness(self, extra: ReadinessDetails | None = None) -> dict[str, Any]:
         details: dict[str, Any] = {}
@@ -61,6 +66,8 @@ class ServiceRuntime:
         for relay in self.relays:
             self._tasks.append(asyncio.create_task(
                 relay.run_forever(self.settings.outbox_sweep_seconds)))
+        for run in self._background:
+            self._tasks.append(asyncio.create_task(run()))
         log.info("service started")
 
     async def stop(self) -> None:
@@ -69,6 +76,11 @@ class ServiceRuntime:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        for relay in self.relays:  # flush what was accepted just now; the rest waits for restart
+            try:
+                await asyncio.wait_for(relay.sweep(), timeout=5)
+            except Exception as exc:
+                log.warning("outbox flush at shutdown incomplete", extra={"error": repr(exc)})
         await self.broker.stop()
         self.mongo.close()
         log.info("service stopped")

@@ -74,10 +74,9 @@ async def running(app: FastAPI, base_url: str = "http://testserver"
 def settings_env(settings: Settings) -> dict[str, str]:
     """The WARTA_* environment that makes a service subprocess use these settings."""
     env: dict[str, str] = {}
-    for name, value in settings.model_dump().items():
-        if value is None:
+    for name, raw in settings.model_dump().items():
+        if raw is None:
             continue
-        if hasattr(value, "get_secret_value"):
-            value = value.get_secret_value()
+        value = raw.get_secret_value() if hasattr(raw, "get_secret_value") else raw
         env[f"WARTA_{name.upper()}"] = str(value).lower() if isinstance(value, bool) else str(value)
     return env

@@ -28,21 +28,21 @@ def withdrawn(report_id: str) -> Envelope:
                       data=data)
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
+async def eventually(check: Callable[[], Awaitable[bool]], patience: float = 30.0) -> None:
+    deadline = time.monotonic() + patience
     while not await check():
         assert time.monotonic() < deadline, "condition not met before the deadline"
         await asyncio.sleep(0.1)
 
 
-async def read_topic(bootstrap: str, topic: str, wanted: int, timeout: float = 30.0
+async def read_topic(bootstrap: str, topic: str, wanted: int, patience: float = 30.0
                      ) -> list[tuple[bytes, dict[str, bytes]]]:
     consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
                                 group_id=f"probe-{uuid.uuid4().hex}")
     await consumer.start()
     found: list[tuple[bytes, dict[str, bytes]]] = []
     try:
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + patience
         while len(found) < wanted and time.monotonic() < deadline:
             batch = await consumer.getmany(timeout_ms=500)
             for records in batch.values():

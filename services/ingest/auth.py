@@ -1,0 +1,76 @@
+"""The OPD-key dependency: `Authorization: Bearer wrt_<key_id>_<secret>` -> an `OpdPrincipal`.
+
+The key is loaded by its id (a find by `_id`), compared in constant time, refused when revoked;
+`last_used_at` is written at most once a minute per key so authentication stays one read. The
+per-key rate limit applies here, so every OPD route (reports, attachments) shares one budget.
+The full key is never logged; the key id is.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from fastapi import Request
+
+from services.ingest.opds import OpdRepository
+from services.ingest.ratelimit import RateLimiter
+from shared.auth import bearer_token, key_matches, split_api_key
+from shared.envelope import utcnow
+from shared.errors import ApiError
+from shared.events.common import OpdRef
+
+TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class OpdPrincipal:
+    opd_id: str
+    key_id: str
+    opd: OpdRef
+
+
+_INVALID = "The API key is missing, malformed, unknown or revoked."
+
+
+def opd_principal_dependency(
+    repo: OpdRepository, bucket: RateLimiter,
+) -> Callable[[Request], Coroutine[Any, Any, OpdPrincipal]]:
+    """Build the FastAPI dependency once (in `main.py`) and share it between routers."""
+    touched: dict[str, float] = {}
+
+    async def dependency(request: Request) -> OpdPrincipal:
+        parts = split_api_key(bearer_token(request))
+        if parts is None:
+            raise _unauthorized()
+        key_id, secret = parts
+        record = await repo.find_key(key_id)
+        if record is None or not key_matches(key_id, secret, record.key_hash) or not record.active:
+            raise _unauthorized()
+        wait = bucket.acquire(key_id)
+        if wait > 0:
+            raise ApiError(429, "rate_limited", "Too many requests for this API key; slow down.",
+                           {"retry_after_seconds": round(wait, 3)},
+                           headers={"Retry-After": RateLimiter.retry_after_header(wait)})
+        await _touch(repo, record.key_id, record.last_used_at, touched)
+        return OpdPrincipal(opd_id=record.opd_id, key_id=record.key_id, opd=record.opd)
+
+    return dependency
+
+
+async def _touch(repo: OpdRepository, key_id: str, last_used: Any,
+                 touched: dict[str, float]) -> None:
+    now_mono = time.monotonic()
+    if now_mono - touched.get(key_id, -1e9) < TOUCH_INTERVAL.total_seconds():
+        return
+    touched[key_id] = now_mono
+    now = utcnow()
+    if last_used is None or now - last_used >= TOUCH_INTERVAL:
+        await repo.touch_key(key_id, now)
+
+
+def _unauthorized() -> ApiError:
+    return ApiError(401, "unauthorized", _INVALID, headers={"WWW-Authenticate": "Bearer"})

@@ -1,0 +1,35 @@
+"""Ingest's own knobs, read once at start-up from `WARTA_*` variables (see `domain`)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from services.ingest.domain import DEFAULT_CATEGORIES
+
+
+class IngestConfig(BaseSettings):
+    """`WARTA_REPORT_CATEGORIES=a,b,c` (or a JSON list) overrides the default category list."""
+
+    model_config = SettingsConfigDict(env_prefix="WARTA_", extra="ignore")
+
+    report_categories: Annotated[tuple[str, ...], NoDecode] = DEFAULT_CATEGORIES
+    # Per API key: a sustained rate and a burst (an in-process token bucket per ingest process).
+    ingest_rate_per_second: float = Field(default=20.0, gt=0)
+    ingest_rate_burst: int = Field(default=60, ge=1)
+    # Uploads: the whole body is bounded by WARTA_MAX_UPLOAD_BYTES; PDFs have their own cap.
+    max_pdf_bytes: int = Field(default=5 * 1_048_576, ge=1024)
+    max_image_pixels: int = Field(default=40_000_000, ge=10_000)
+
+    @field_validator("report_categories", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return tuple(json.loads(text))
+            return tuple(part.strip() for part in text.split(",") if part.strip())
+        return value

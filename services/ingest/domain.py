@@ -1,0 +1,140 @@
+"""Pure ingest rules: what an OPD may do to its report, and how pipeline events move its status.
+
+No I/O here. The OPD's view of a report follows editorial and publisher events; it never moves
+backwards: decisions are ordered by editorial's `article_version`, and the live statuses
+(approved/scheduled < published < corrected < taken down) only climb, whatever the order in which
+the two topics (articles, publications) are consumed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"
+    REVISION_REQUESTED = "revision_requested"
+    REJECTED = "rejected"
+    APPROVED = "approved"
+    SCHEDULED = "scheduled"
+    PUBLISHED = "published"
+    CORRECTED = "corrected"
+    TAKEN_DOWN = "taken_down"
+    WITHDRAWN = "withdrawn"
+
+
+AMENDABLE = frozenset({Status.SUBMITTED, Status.REVISION_REQUESTED})
+WITHDRAWABLE = frozenset({Status.SUBMITTED, Status.IN_REVIEW, Status.REVISION_REQUESTED})
+# Statuses after which nothing the pipeline says changes the OPD's view.
+FINAL = frozenset({Status.WITHDRAWN, Status.TAKEN_DOWN})
+_LIVE_RANK = {Status.APPROVED: 1, Status.SCHEDULED: 1, Status.PUBLISHED: 2,
+              Status.CORRECTED: 3, Status.TAKEN_DOWN: 4}
+
+DEFAULT_CATEGORIES: tuple[str, ...] = (
+    "pemerintahan", "pendidikan", "kesehatan", "ekonomi", "infrastruktur", "sosial", "budaya",
+    "pariwisata", "lingkungan", "pertanian", "keamanan", "olahraga", "lainnya",
+)
+TIMEZONES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
+
+
+class TransitionRefused(Exception):
+    """The OPD asked for something its report's current status does not allow."""
+
+
+def check_amendable(status: Status) -> None:
+    if status not in AMENDABLE:
+        raise TransitionRefused(
+            f"This report is {status.value}; it can be amended only while submitted or "
+            "revision_requested.")
+
+
+def check_withdrawable(status: Status) -> None:
+    if status not in WITHDRAWABLE:
+        raise TransitionRefused(
+            f"This report is {status.value}; it can be withdrawn only before approval "
+            "(submitted, in_review or revision_requested).")
+
+
+def category_problem(category: str, allowed: tuple[str, ...]) -> str | None:
+    if category in allowed:
+        return None
+    return f"Unknown category '{category}'; choose one of: {', '.join(allowed)}."
+
+
+def press_invitation_problem(activity_at: datetime, starts_at: datetime, now: datetime
+                             ) -> str | None:
+    """A press invitation announces an upcoming activity: both times must be in the future."""
+    if starts_at <= now:
+        return "press_invitation.starts_at must be in the future (an upcoming activity)."
+    if activity_at <= now:
+        return "activity_at must be in the future when a press_invitation is attached."
+    return None
+
+
+# ---- the status projection ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PublishedLink:
+    channel: str
+    url: str
+    published_at: datetime
+
+
+@dataclass(frozen=True)
+class Projection:
+    status: Status
+    article_version: int = 0
+    reason: str | None = None
+    last_amended_at: datetime | None = None
+    links: tuple[PublishedLink, ...] = ()
+
+
+class Decision(StrEnum):
+    CLAIMED = "claimed"
+    REVISION_REQUESTED = "revision_requested"
+    REJECTED = "rejected"
+    APPROVED = "approved"
+    CORRECTED = "corrected"
+    TAKEN_DOWN = "taken_down"
+
+
+def after_decision(p: Projection, decision: Decision, article_version: int,
+                   decided_at: datetime, *, reason: str | None = None,
+                   publish_at: datetime | None = None) -> Projection | None:
+    """The projection after an editorial decision, or None if it changes nothing."""
+    if article_version <= p.article_version or p.status in FINAL:
+        return None  # a redelivered or older decision; or the report is closed for the OPD
+    seen = replace(p, article_version=article_version)
+    if decision is Decision.REVISION_REQUESTED and p.last_amended_at is not None \
+            and decided_at < p.last_amended_at:
+        return seen  # the OPD already amended after this request: the amendment answers it
+    target = _decision_status(decision, decided_at, publish_at)
+    if _LIVE_RANK.get(p.status, 0) > _LIVE_RANK.get(target, 0):
+        return seen  # a publication already moved the report further along
+    return replace(seen, status=target, reason=reason)
+
+
+def _decision_status(decision: Decision, decided_at: datetime, publish_at: datetime | None
+                     ) -> Status:
+    if decision is Decision.APPROVED:
+        embargoed = publish_at is not None and publish_at > decided_at
+        return Status.SCHEDULED if embargoed else Status.APPROVED
+    return {
+        Decision.CLAIMED: Status.IN_REVIEW, Decision.REVISION_REQUESTED: Status.REVISION_REQUESTED,
+        Decision.REJECTED: Status.REJECTED, Decision.CORRECTED: Status.CORRECTED,
+        Decision.TAKEN_DOWN: Status.TAKEN_DOWN,
+    }[decision]
+
+
+def after_publication(p: Projection, link: PublishedLink) -> Projection | None:
+    """A channel published the article: record its URL; the status reaches at least published."""
+    if p.status in FINAL or p.status is Status.REJECTED:
+        return None
+    links = (*(x for x in p.links if x.channel != link.channel), link)
+    status = p.status if _LIVE_RANK.get(p.status, 0) >= _LIVE_RANK[Status.PUBLISHED] \
+        else Status.PUBLISHED
+    reason = p.reason if status is p.status else None
+    return replace(p, status=status, links=links, reason=reason)

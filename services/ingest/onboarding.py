@@ -1,0 +1,65 @@
+"""Use cases of OPD administration (CLI and admin API): create, list, issue/rotate/revoke keys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.ingest.domain import TIMEZONES
+from services.ingest.opds import ACTIVE_KEYS_LIMIT, KeyRecord, OpdExists, OpdRepository
+from shared.auth import new_api_key
+from shared.errors import ApiError
+from shared.mongo import Document
+
+
+class OpdAdmin:
+    def __init__(self, opds: OpdRepository) -> None:
+        self.opds = opds
+
+    async def create(self, *, code: str, name: str, region: str, timezone: str,
+                     email: str | None = None, phone: str | None = None
+                     ) -> tuple[Document, str, str]:
+        """Returns (OPD, key id, the full key — shown once, never stored)."""
+        if timezone not in TIMEZONES:
+            raise ApiError(422, "validation_error",
+                           f"timezone must be one of {', '.join(TIMEZONES)}.")
+        fields: dict[str, Any] = {"code": code, "name": name, "region": region,
+                                  "timezone": TIMEZONES[timezone], "email": email, "phone": phone}
+        try:
+            opd = await self.opds.create(fields)
+        except OpdExists as exc:
+            raise ApiError(409, "opd_exists", f"An OPD with code {code!r} already exists.") \
+                from exc
+        key_id, api_key = await self._issue(opd)
+        return opd, key_id, api_key
+
+    async def rotate(self, code: str) -> tuple[str, str]:
+        """A second active key for the change-over; the old one keeps working until revoked."""
+        opd = await self.find(code)
+        active = [k for k in await self.opds.keys_of(opd["_id"]) if k.active]
+        if len(active) >= ACTIVE_KEYS_LIMIT:
+            raise ApiError(409, "too_many_keys",
+                           f"{code} already has {len(active)} active keys; revoke one first "
+                           f"({', '.join(k.key_id for k in active)}).")
+        return await self._issue(opd)
+
+    async def revoke(self, code: str, key_id: str) -> None:
+        opd = await self.find(code)
+        if not await self.opds.revoke_key(opd["_id"], key_id):
+            raise ApiError(404, "not_found", f"{code} has no active key {key_id!r}.")
+
+    async def keys(self, code: str) -> list[KeyRecord]:
+        return await self.opds.keys_of((await self.find(code))["_id"])
+
+    async def all_opds(self) -> list[Document]:
+        return await self.opds.all_opds()
+
+    async def find(self, code: str) -> Document:
+        opd = await self.opds.by_code(code)
+        if opd is None:
+            raise ApiError(404, "not_found", f"No OPD with code {code!r}.")
+        return opd
+
+    async def _issue(self, opd: Document) -> tuple[str, str]:
+        key_id, api_key, key_hash = new_api_key()
+        await self.opds.add_key(opd, key_id, key_hash)
+        return key_id, api_key

@@ -1,0 +1,143 @@
+"""HTTP models: strict inputs (`extra="forbid"`, bounded strings and lists), separate outputs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import Path
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from services.ingest.domain import Status
+
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+AttachmentId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PressInvitationIn(_Input):
+    starts_at: AwareDatetime = Field(description="when journalists should arrive; with a zone")
+    location: str = Field(min_length=2, max_length=300)
+    contact: str | None = Field(default=None, max_length=200)
+    notes: str | None = Field(default=None, max_length=2000)
+
+
+class ReportIn(_Input):
+    """What an OPD sends; the owner and the status come from the credential and the pipeline."""
+
+    title: str = Field(min_length=5, max_length=200, examples=["Vaksinasi massal di Tamalate"])
+    body: str = Field(min_length=1, max_length=100_000, description="HTML; sanitized on arrival")
+    summary: str | None = Field(default=None, max_length=1000)
+    activity_at: AwareDatetime = Field(description="ISO 8601 with a zone, e.g. +08:00")
+    location: str = Field(min_length=2, max_length=300)
+    category: str = Field(min_length=1, max_length=64, examples=["kesehatan"])
+    tags: list[Tag] = Field(default_factory=list, max_length=20)
+    attachment_ids: list[AttachmentId] = Field(default_factory=list, max_length=20)
+    press_invitation: PressInvitationIn | None = None
+
+
+class AttachmentOut(BaseModel):
+    id: str
+    url: str
+    content_type: str
+    size: int
+    sha256: str
+    thumbnail_url: str | None = None
+
+
+class PressInvitationOut(BaseModel):
+    starts_at: datetime
+    location: str
+    contact: str | None = None
+    notes: str | None = None
+
+
+class PublicationOut(BaseModel):
+    channel: str
+    url: str
+    published_at: datetime
+
+
+class ReportOut(BaseModel):
+    id: str
+    status: Status
+    status_reason: str | None = Field(default=None, description="the editor's reason, if any")
+    revision: int
+    title: str
+    body_html: str
+    summary: str | None = None
+    activity_at: datetime
+    location: str
+    category: str
+    tags: list[str]
+    attachments: list[AttachmentOut]
+    press_invitation: PressInvitationOut | None = None
+    publications: list[PublicationOut]
+    submitted_at: datetime
+    updated_at: datetime
+
+
+class ReportPage(BaseModel):
+    items: list[ReportOut]
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null = end")
+
+
+# ---- admin: OPDs and keys -------------------------------------------------------------------
+
+class OpdIn(_Input):
+    code: str = Field(pattern=r"^[A-Z0-9][A-Z0-9_-]{1,39}$", examples=["DISKOMINFO-MKS"])
+    name: str = Field(min_length=3, max_length=200)
+    region: str = Field(min_length=2, max_length=120)
+    timezone: Literal["WIB", "WITA", "WIT"]
+    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    phone: str | None = Field(default=None, max_length=32, pattern=r"^\+?[0-9 ()-]{6,32}$")
+
+
+class OpdOut(BaseModel):
+    id: str
+    code: str
+    name: str
+    region: str
+    timezone: str
+    email: str | None = None
+    phone: str | None = None
+    created_at: datetime
+
+
+class KeyOut(BaseModel):
+    key_id: str
+    active: bool
+    created_at: datetime
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = None
+
+
+class IssuedKey(BaseModel):
+    """The only response that ever contains a full key: store it now, it is not shown again."""
+
+    opd: OpdOut
+    key_id: str
+    api_key: str
+
+
+def report_out(doc: dict[str, Any]) -> ReportOut:
+    """The OPD's view of a stored report (see `repository` for the document's layout)."""
+    content = doc["content"]
+    return ReportOut(
+        id=doc["_id"], status=Status(doc["status"]), status_reason=doc.get("status_reason"),
+        revision=doc["revision"], title=content["title"], body_html=content["body_html"],
+        summary=content.get("summary"), activity_at=content["activity_at"],
+        location=content["location"], category=content["category"],
+        tags=content.get("tags", []), attachments=content.get("attachments", []),
+        press_invitation=content.get("press_invitation"),
+        publications=doc.get("publications", []),
+        submitted_at=doc["submitted_at"], updated_at=doc["updated_at"],
+    )
+
+
+ReportIdPath = Annotated[str, Path(max_length=64)]
+CODE_PATH = Path(max_length=40)
+KEY_ID_PATH = Path(max_length=40)

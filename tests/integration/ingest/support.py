@@ -1,0 +1,114 @@
+"""What the ingest tests share: an app on the real infrastructure, OPDs with keys, sample data."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaConsumer
+from PIL import Image
+
+from services.ingest.config import IngestConfig
+from services.ingest.main import create_app
+from services.ingest.onboarding import OpdAdmin
+from services.ingest.opds import OpdRepository
+from shared import topics
+from shared.auth import Principal, issue_token
+from shared.mongo import MongoHandle
+from shared.settings import Settings
+from tests.conftest import running
+
+
+@dataclass(frozen=True)
+class Opd:
+    id: str
+    code: str
+    key: str
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.key}"}
+
+
+async def make_opd(settings: Settings, code: str) -> Opd:
+    mongo = MongoHandle(settings, "ingest")
+    try:
+        repo = OpdRepository(mongo.db)
+        await repo.ensure_indexes()
+        opd, _, key = await OpdAdmin(repo).create(
+            code=code, name=f"Dinas {code.title()}", region="Kota Makassar", timezone="WITA",
+            email="humas@makassarkota.go.id")
+        return Opd(id=str(opd["_id"]), code=code, key=key)
+    finally:
+        mongo.close()
+
+
+def admin_headers(settings: Settings, role: str = "admin") -> dict[str, str]:
+    token, _ = issue_token(settings, Principal(subject="root", role=role, name="Admin"))
+    return {"Authorization": f"Bearer {token}"}
+
+
+@contextlib.asynccontextmanager
+async def ingest(settings: Settings, config: IngestConfig | None = None
+                 ) -> AsyncIterator[httpx.AsyncClient]:
+    async with running(create_app(settings, config)) as client:
+        yield client
+
+
+def report(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "title": "Vaksinasi massal di Kecamatan Tamalate",
+        "body": "<p>Sebanyak <b>500 warga</b> divaksin.</p>",
+        "summary": "500 warga divaksin",
+        "activity_at": (datetime.now(UTC) - timedelta(hours=3)).isoformat(),
+        "location": "Puskesmas Tamalate",
+        "category": "kesehatan",
+        "tags": ["vaksin", "kesehatan"],
+    }
+    body.update(overrides)
+    return body
+
+
+def jpeg(width: int = 64, height: int = 48, exif: bytes | None = None,
+         color: tuple[int, int, int] = (200, 30, 30)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(out, format="JPEG",
+                                                  **({"exif": exif} if exif else {}))
+    return out.getvalue()
+
+
+async def events_for(settings: Settings, report_id: str, wanted: int, patience: float = 20.0,
+                     settle: float = 0.0) -> list[dict[str, Any]]:
+    """The envelopes about one report on the reports topic (shared by all tests), in order.
+
+    Reads until `wanted` are there, then `settle` seconds more so a duplicate would show up.
+    """
+    consumer = AIOKafkaConsumer(topics.REPORTS, bootstrap_servers=settings.kafka_bootstrap,
+                                auto_offset_reset="earliest", group_id=f"probe-{uuid.uuid4().hex}")
+    await consumer.start()
+    mine: list[dict[str, Any]] = []
+    try:
+        deadline = time.monotonic() + patience
+        settled_at: float | None = None
+        while time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=300)
+            for records in batch.values():
+                for record in records:
+                    event = json.loads(record.value or b"{}")
+                    if event.get("correlation_id") == report_id:
+                        mine.append(event)
+            if len(mine) >= wanted:
+                settled_at = settled_at or time.monotonic() + settle
+                if time.monotonic() >= settled_at:
+                    break
+    finally:
+        await consumer.stop()
+    return mine
