@@ -7,8 +7,11 @@ import io
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator
+import os
+import sys
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,7 +27,9 @@ from shared import topics
 from shared.auth import Principal, issue_token
 from shared.mongo import MongoHandle
 from shared.settings import Settings
-from tests.conftest import running
+from tests.conftest import running, settings_env
+from warta_cli import infra
+from warta_cli.stack import wait_services_ready
 
 
 @dataclass(frozen=True)
@@ -112,3 +117,24 @@ async def events_for(settings: Settings, report_id: str, wanted: int, patience: 
     finally:
         await consumer.stop()
     return mine
+
+
+@contextlib.contextmanager
+def ingest_process(settings: Settings, home: Path, extra_env: dict[str, str] | None = None
+                   ) -> Iterator[tuple[str, infra.Process]]:
+    """Ingest as its own OS process (`python -m services.ingest`), for crash and fuzz tests."""
+    port = infra.free_port()
+    service_settings = settings.model_copy(update={
+        "ingest_port": port, "public_base_url": f"http://127.0.0.1:{port}"})
+    env = {**os.environ, **settings_env(service_settings), **(extra_env or {})}
+    process = start_ingest(home, env)
+    try:
+        wait_services_ready(service_settings, [process])
+        yield f"http://127.0.0.1:{port}", process
+    finally:
+        infra.stop(process)
+
+
+def start_ingest(home: Path, env: dict[str, str]) -> infra.Process:
+    return infra.spawn("ingest", [sys.executable, "-m", "services.ingest"],
+                       home / "logs" / "ingest.log", env=env, cwd=infra.ROOT)

@@ -1,0 +1,19 @@
+"""Kafka subscribers of the publisher: the article stream."""
+
+from __future__ import annotations
+
+from services.publisher.publishing import Publishing
+from shared import topics
+from shared.consumer import subscribe
+from shared.events.articles import ARTICLE_APPROVED, ARTICLE_CORRECTED, ARTICLE_TAKEN_DOWN
+from shared.kafka import EventBus
+
+SERVICE = "publisher"
+
+
+def register(bus: EventBus, publishing: Publishing) -> None:
+    subscribe(bus, topics.ARTICLES, SERVICE, {
+        ARTICLE_APPROVED: publishing.article_approved,
+        ARTICLE_CORRECTED: publishing.article_corrected,
+        ARTICLE_TAKEN_DOWN: publishing.article_taken_down,
+    })

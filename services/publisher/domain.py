@@ -1,0 +1,81 @@
+"""Pure rules of a publication (one article on one channel): ids, states, backoff, links."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+FEED = "feed"
+# Channels editors may request; each but the feed needs its settings (see channels.py).
+KNOWN_CHANNELS = ("feed", "website", "telegram", "facebook", "instagram", "x")
+MAX_ATTEMPTS = 5
+BASE_BACKOFF = timedelta(seconds=5)
+MAX_BACKOFF = timedelta(minutes=10)
+LEASE = timedelta(seconds=60)
+NOT_CONFIGURED = "channel not configured"
+NO_ADAPTER = "channel configured, but this version has no adapter for it yet"
+UNKNOWN_CHANNEL = "unknown channel"
+
+
+class State(StrEnum):
+    PENDING = "pending"
+    SCHEDULED = "scheduled"
+    PUBLISHED = "published"
+    FAILED = "failed"
+    DEAD = "dead"
+    TAKEN_DOWN = "taken_down"
+
+
+# States from which a publication may (still) be posted, by the consumer or the scheduler.
+POSTABLE = (State.PENDING, State.SCHEDULED, State.FAILED)
+RETRYABLE = (State.FAILED, State.DEAD)
+
+
+def publication_id(article_id: str, channel: str) -> str:
+    return f"{article_id}:{channel}"
+
+
+def requested_channels(channels: list[str]) -> list[str]:
+    """Each requested channel once, in the editor's order; names are case-insensitive."""
+    seen: list[str] = []
+    for channel in channels:
+        name = channel.strip().lower()
+        if name and name not in seen:
+            seen.append(name)
+    return seen
+
+
+def initial_state(publish_at: datetime | None, now: datetime) -> tuple[State, datetime]:
+    """An embargo in the future schedules the publication; otherwise it is due now."""
+    if publish_at is not None and publish_at > now:
+        return State.SCHEDULED, publish_at
+    return State.PENDING, now
+
+
+def after_failure(attempts: int, permanent: bool, now: datetime) -> tuple[State, datetime]:
+    """`attempts` counts this failure. Exponential backoff until the budget is spent."""
+    if permanent or attempts >= MAX_ATTEMPTS:
+        return State.DEAD, now
+    delay = min(MAX_BACKOFF, BASE_BACKOFF * 2 ** (attempts - 1))
+    return State.FAILED, now + delay
+
+
+def unavailable_reason(channel: str, has_adapter: bool, configured: bool) -> str | None:
+    """Why a requested channel cannot be posted to now; None when it can."""
+    if has_adapter:
+        return None
+    if channel not in KNOWN_CHANNELS:
+        return UNKNOWN_CHANNEL
+    return NO_ADAPTER if configured else NOT_CONFIGURED
+
+
+def channel_status(channel: str, has_adapter: bool, configured: bool) -> str:
+    """For /readyz: "on", or "off" (settings unset), or why a configured channel is still off."""
+    reason = unavailable_reason(channel, has_adapter, configured)
+    if reason is None:
+        return "on"
+    return "off" if reason == NOT_CONFIGURED else f"off: {reason}"
+
+
+def article_url(website_base_url: str, article_id: str) -> str:
+    return f"{website_base_url.rstrip('/')}/berita/{article_id}"
