@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from warta_cli.journalist import add_journalist
 
 from shared.settings import Settings
 from tests.conftest import settings_env
 from warta_cli import infra
 from warta_cli.editor import create_editor
+from warta_cli.journalist import add_journalist
 from warta_cli.journey import Endpoints, run_journey
 from warta_cli.mailsink import MailSink
 from warta_cli.opd import create_opd

@@ -5,14 +5,14 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import time
-import uuid
 import os
 import sys
+import time
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx

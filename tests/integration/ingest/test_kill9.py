@@ -1,4 +1,4 @@
-"""kill -9 of the ingest process under load: every report that got a 201 reaches Kafka, once in effect.
+"""kill -9 of ingest under load: every report that got a 201 reaches Kafka, once in effect.
 
 Clients behave like the OPD scripts we expect: each report has its own Idempotency-Key, and a
 request that got no answer (connection reset by the crash) is retried with the same key until it

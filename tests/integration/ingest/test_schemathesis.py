@@ -1,6 +1,7 @@
 """Schemathesis against ingest's own OpenAPI, on the real process, broker and database.
 
-Once with an OPD key, once with an admin token and once with none: no 5xx, and no response outside its documented schema.
+Once with an OPD key, once with an admin token and once with none: no 5xx, and no response
+outside its documented schema.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ pytestmark = pytest.mark.fuzz
 CHECKS = "not_a_server_error,response_schema_conformance,content_type_conformance"
 
 
-def schemathesis(base_url: str, report_dir: Path, *headers: str) -> subprocess.CompletedProcess[str]:
+def schemathesis(base_url: str, report_dir: Path, *headers: str
+                 ) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "schemathesis.cli", "run", f"{base_url}/openapi.json",
                "--url", base_url, "--checks", CHECKS, "--max-examples", "25", "--seed", "20261123",
                "--exclude-path-regex", "^/(metrics|asyncapi)", "--no-color",

@@ -1,0 +1,1 @@
+"""Notifier: tells partner journalists about approved, published articles and invitations."""

@@ -1,0 +1,50 @@
+"""Partner journalists: registration, subscriptions, unsubscribing by token."""
+
+from __future__ import annotations
+
+from services.notifier import domain
+from services.notifier.repository import JournalistRepository
+from services.notifier.schemas import JournalistIn, SubscriptionsIn
+from shared.envelope import new_id, utcnow
+from shared.mongo import Document
+from shared.settings import Settings
+
+
+class Journalists:
+    def __init__(self, settings: Settings, repository: JournalistRepository) -> None:
+        self._secret = settings.jwt_secret.get_secret_value()
+        self.repository = repository
+
+    async def add(self, data: JournalistIn) -> Document:
+        """Raises repository.DuplicateEmail when the address is registered already."""
+        journalist_id = new_id()
+        nonce = domain.new_token_nonce()
+        token = domain.unsubscribe_token(self._secret, journalist_id, nonce)
+        now = utcnow()
+        document: Document = {
+            "_id": journalist_id, "name": data.name, "email": str(data.email),
+            "whatsapp": data.whatsapp, "telegram": data.telegram,
+            "opd_ids": domain.unique(data.opd_ids),
+            "categories": domain.normalize_categories(data.categories),
+            "active": True, "token_nonce": nonce, "unsubscribe_hash": domain.token_hash(token),
+            "created_at": now, "updated_at": now,
+        }
+        await self.repository.add(document)
+        return document
+
+    async def set_subscriptions(self, journalist_id: str, data: SubscriptionsIn
+                                ) -> Document | None:
+        return await self.repository.set_subscriptions(
+            journalist_id, domain.unique(data.opd_ids),
+            domain.normalize_categories(data.categories))
+
+    async def by_token(self, token: str) -> Document | None:
+        if not token or len(token) > 200:
+            return None
+        return await self.repository.by_token_hash(domain.token_hash(token))
+
+    async def unsubscribe(self, token: str) -> Document | None:
+        journalist = await self.by_token(token)
+        if journalist is not None:
+            await self.repository.deactivate(journalist["_id"])
+        return journalist

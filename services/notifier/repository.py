@@ -1,0 +1,161 @@
+"""The notifier's own database: journalists, article snapshots, delivery records.
+
+Every state change is one single-document update keyed by `_id` (FerretDB: no transactions,
+updates scan). Delivery records carry their events in an embedded outbox.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from services.notifier.domain import RETRYABLE_STATES, DeliveryState
+from shared.envelope import Envelope, utcnow
+from shared.idempotency import APPLIED_FIELD, insert_once
+from shared.mongo import ASCENDING, Database, Document, DuplicateKeyError
+from shared.outbox import OUTBOX_FIELD, outbox_push
+
+
+class DuplicateEmail(Exception):
+    pass
+
+
+class JournalistRepository:
+    def __init__(self, db: Database) -> None:
+        self.collection = db["journalists"]
+
+    async def ensure_indexes(self) -> None:
+        await self.collection.create_index([("email", ASCENDING)], unique=True)
+
+    async def add(self, document: Document) -> None:
+        """Raises DuplicateEmail: the unique index decides, not a read-then-write."""
+        if await self.collection.find_one({"email": document["email"]}, {"_id": 1}):
+            raise DuplicateEmail(document["email"])
+        try:
+            await self.collection.insert_one(document)
+        except DuplicateKeyError as exc:
+            raise DuplicateEmail(document["email"]) from exc
+
+    async def get(self, journalist_id: str) -> Document | None:
+        return await self.collection.find_one({"_id": journalist_id})
+
+    async def page(self, *, limit: int, after: str | None = None) -> list[Document]:
+        query: dict[str, Any] = {"_id": {"$gt": after}} if after else {}
+        cursor = self.collection.find(query).sort("_id", ASCENDING).limit(limit)
+        return [doc async for doc in cursor]
+
+    async def active(self) -> list[Document]:
+        return [doc async for doc in self.collection.find({"active": True})]
+
+    async def set_subscriptions(self, journalist_id: str, opd_ids: list[str],
+                                categories: list[str]) -> Document | None:
+        result = await self.collection.update_one(
+            {"_id": journalist_id},
+            {"$set": {"opd_ids": opd_ids, "categories": categories, "updated_at": utcnow()}})
+        if result.matched_count == 0:
+            return None
+        return await self.get(journalist_id)
+
+    async def by_token_hash(self, digest: str) -> Document | None:
+        return await self.collection.find_one({"unsubscribe_hash": digest})
+
+    async def deactivate(self, journalist_id: str) -> None:
+        now = utcnow()
+        await self.collection.update_one(
+            {"_id": journalist_id, "active": True},
+            {"$set": {"active": False, "unsubscribed_at": now, "updated_at": now}})
+
+
+class ArticleRepository:
+    """What the notifier keeps of an article: the approved snapshot and the first publication."""
+
+    def __init__(self, db: Database) -> None:
+        self.collection = db["articles"]
+
+    async def get(self, article_id: str) -> Document | None:
+        return await self.collection.find_one({"_id": article_id})
+
+    async def record(self, article_id: str, event_id: str, fields: dict[str, Any],
+                     only_if_missing: str | None = None) -> bool:
+        """Apply one event's fields once (upsert); False if it was applied before.
+
+        `only_if_missing`: keep the first value of that field (the first publication wins).
+        """
+        query: dict[str, Any] = {"_id": article_id, APPLIED_FIELD: {"$ne": event_id}}
+        if only_if_missing:
+            query[only_if_missing] = {"$exists": False}
+        update = {"$set": {**fields, "updated_at": utcnow()},
+                  "$addToSet": {APPLIED_FIELD: event_id}}
+        try:
+            result = await self.collection.update_one(query, update, upsert=True)
+            if result.upserted_id is not None or result.modified_count == 1:
+                return True
+        except DuplicateKeyError:
+            # Either another event created the document just now (retry as a plain update)...
+            result = await self.collection.update_one(query, update)
+            if result.modified_count == 1:
+                return True
+        # ... or the filter does not match: applied already, or (with `only_if_missing`) the
+        # field is set already; remember the event id either way.
+        await self.collection.update_one(
+            {"_id": article_id}, {"$addToSet": {APPLIED_FIELD: event_id}})
+        return False
+
+
+class DeliveryRepository:
+    def __init__(self, db: Database) -> None:
+        self.collection = db["deliveries"]
+
+    async def ensure_indexes(self) -> None:
+        await self.collection.create_index([("article_id", ASCENDING)])
+        await self.collection.create_index([("state", ASCENDING), ("next_attempt_at", ASCENDING)])
+
+    async def create(self, document: Document) -> bool:
+        """False if this (article, recipient, kind) delivery exists already."""
+        return await insert_once(self.collection, document)
+
+    async def get(self, delivery_id: str) -> Document | None:
+        return await self.collection.find_one({"_id": delivery_id}, {OUTBOX_FIELD: 0})
+
+    async def for_article(self, article_id: str | None, limit: int) -> list[Document]:
+        query: dict[str, Any] = {"article_id": article_id} if article_id else {}
+        cursor = self.collection.find(query, {OUTBOX_FIELD: 0}).sort("_id", ASCENDING)
+        return [doc async for doc in cursor.limit(limit)]
+
+    async def due(self, now: datetime, limit: int) -> list[str]:
+        """Pending or failed deliveries whose time has come, and sends abandoned by a crash."""
+        retry = self.collection.find(
+            {"state": {"$in": list(RETRYABLE_STATES)}, "next_attempt_at": {"$lte": now}},
+            {"_id": 1}).sort("next_attempt_at", ASCENDING).limit(limit)
+        ids = [doc["_id"] async for doc in retry]
+        stuck = self.collection.find(
+            {"state": DeliveryState.SENDING.value, "lease_until": {"$lt": now}},
+            {"_id": 1}).limit(limit)
+        ids += [doc["_id"] async for doc in stuck]
+        return ids[:limit]
+
+    async def claim(self, delivery_id: str, now: datetime, lease_until: datetime
+                    ) -> Document | None:
+        """pending/failed (due) or abandoned sending -> sending; only one claimant wins."""
+        claim = {"$set": {"state": DeliveryState.SENDING.value, "lease_until": lease_until,
+                          "updated_at": now}}
+        for query in (
+            {"_id": delivery_id, "state": {"$in": list(RETRYABLE_STATES)},
+             "next_attempt_at": {"$lte": now}},
+            {"_id": delivery_id, "state": DeliveryState.SENDING.value,
+             "lease_until": {"$lt": now}},
+        ):
+            result = await self.collection.update_one(query, claim)
+            if result.modified_count == 1:
+                return await self.get(delivery_id)
+        return None
+
+    async def settle(self, delivery_id: str, lease_until: datetime, fields: dict[str, Any],
+                     event: Envelope) -> bool:
+        """sending -> sent | failed | dead, with its event, if our claim still holds."""
+        result = await self.collection.update_one(
+            {"_id": delivery_id, "state": DeliveryState.SENDING.value,
+             "lease_until": lease_until},
+            {"$set": {**fields, "lease_until": None, "updated_at": utcnow()},
+             "$inc": {"attempts": 1}, "$push": outbox_push([event])})
+        return result.modified_count == 1

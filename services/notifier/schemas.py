@@ -1,0 +1,89 @@
+"""HTTP input and output models: inputs forbid unknown fields; outputs expose no internals."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+from shared.mongo import Document
+
+Id = Annotated[str, Field(min_length=1, max_length=64)]
+Category = Annotated[str, Field(min_length=1, max_length=60)]
+
+
+class Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SubscriptionsIn(Input):
+    opd_ids: list[Id] = Field(default_factory=list, max_length=200,
+                              description="OPD ids to follow; empty = every OPD")
+    categories: list[Category] = Field(default_factory=list, max_length=50,
+                                       description="categories to follow; empty = every one")
+
+
+class JournalistIn(SubscriptionsIn):
+    name: str = Field(min_length=1, max_length=120, examples=["Andi Wijaya"])
+    email: EmailStr = Field(max_length=254, examples=["andi@media.example"])
+    whatsapp: str | None = Field(default=None, max_length=20, pattern=r"^\+?[0-9]{6,18}$",
+                                 description="stored only for now (E.164, e.g. +62812...)")
+    telegram: str | None = Field(default=None, max_length=64,
+                                 description="stored only for now (chat id or @username)")
+
+    @field_validator("email")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.strip().lower()
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        cleaned = " ".join(value.split())
+        if not cleaned:
+            raise ValueError("name must not be blank")
+        return cleaned
+
+
+class JournalistOut(BaseModel):
+    id: str
+    name: str
+    email: str
+    whatsapp: str | None = None
+    telegram: str | None = None
+    opd_ids: list[str] = []
+    categories: list[str] = []
+    active: bool
+    created_at: datetime
+    unsubscribed_at: datetime | None = None
+
+
+class JournalistListOut(BaseModel):
+    items: list[JournalistOut]
+    next_cursor: str | None
+
+
+class DeliveryOut(BaseModel):
+    id: str
+    article_id: str
+    recipient_id: str
+    recipient: str
+    channel: str
+    kind: str
+    state: str
+    attempts: int
+    error: str | None = None
+    sent_at: datetime | None = None
+    next_attempt_at: datetime | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+def journalist_out(doc: Document) -> JournalistOut:
+    return JournalistOut.model_validate({**doc, "id": doc["_id"]})
+
+
+def delivery_out(doc: Document) -> DeliveryOut:
+    fields: dict[str, Any] = {**doc, "id": doc["_id"], "recipient_id": doc["journalist_id"]}
+    return DeliveryOut.model_validate(fields)

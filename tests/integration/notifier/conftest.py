@@ -1,0 +1,160 @@
+"""Notifier test wiring: a real SMTP server on loopback, real events onto the real broker."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+
+from shared import topics
+from shared.auth import Principal, issue_token
+from shared.envelope import Envelope, root_event
+from shared.events.articles import ARTICLE_APPROVED, ArticleApprovedV1
+from shared.events.common import OpdRef, PressInvitation
+from shared.events.publications import PUBLICATION_PUBLISHED, PublicationPublishedV1
+from shared.kafka import EventBus, make_broker
+from shared.settings import Settings
+from warta_cli.infra import free_port
+from warta_cli.mailsink import MailSink, read_mailbox
+
+T = TypeVar("T")
+
+OPD = OpdRef(id="opd-dinkes", code="DINKES", name="Dinas Kesehatan", region="Kota Makassar",
+             timezone="Asia/Makassar")
+
+
+@pytest.fixture
+def mail_sink(tmp_path: Path) -> Iterator[MailSink]:
+    sink = MailSink(tmp_path / "mail", free_port())
+    sink.start()
+    try:
+        yield sink
+    finally:
+        sink.stop()
+
+
+@pytest.fixture
+def mail_settings(settings: Settings, mail_sink: MailSink) -> Settings:
+    return settings.model_copy(update={"smtp_port": mail_sink.port,
+                                       "smtp_from": "Warta <warta@kominfo.example>"})
+
+
+class _Refusing:
+    """Refuses recipients containing `refuse` with 550, like a server without that mailbox."""
+
+    def __init__(self, directory: Path, refuse: str) -> None:
+        self.directory, self.refuse = directory, refuse
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,  # noqa: N802
+                          rcpt_options: list[str]) -> str:
+        if self.refuse in address:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        (self.directory / f"{uuid.uuid4().hex}.eml").write_bytes(envelope.original_content)
+        return "250 Message accepted for delivery"
+
+
+class RefusingSink:
+    def __init__(self, directory: Path, port: int, refuse: str) -> None:
+        from aiosmtpd.controller import Controller
+
+        directory.mkdir(parents=True, exist_ok=True)
+        self.directory, self.port = directory, port
+        self._controller = Controller(_Refusing(directory, refuse), hostname="127.0.0.1",
+                                      port=port)
+
+    def start(self) -> None:
+        self._controller.start()
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+    def messages(self) -> list[Any]:
+        return read_mailbox(self.directory)
+
+
+def auth(settings: Settings, role: str) -> dict[str, str]:
+    token, _ = issue_token(settings, Principal(subject=f"test-{role}", role=role))
+    return {"Authorization": f"Bearer {token}"}
+
+
+def approved(article_id: str, *, headline: str = "Vaksinasi massal di Makassar",
+             category: str = "kesehatan", invitation_in: timedelta | None = None,
+             opd: OpdRef = OPD) -> Envelope:
+    invitation = None
+    if invitation_in is not None:
+        invitation = PressInvitation(starts_at=datetime.now(UTC) + invitation_in,
+                                     location="Aula Balai Kota", contact="Rina 0812-0000-1111")
+    data = ArticleApprovedV1(
+        article_id=article_id, report_id=article_id, opd_id=opd.id, editor="redaktur",
+        article_version=3, decided_at=datetime.now(UTC), opd=opd, headline=headline,
+        body_html="<p>Dinas Kesehatan menggelar <strong>vaksinasi</strong>.</p>",
+        summary="Vaksinasi gratis untuk warga", category=category, channels=["website"],
+        press_invitation=invitation)
+    return root_event(type=ARTICLE_APPROVED, version=1, source="editorial", subject=article_id,
+                      data=data, correlation_id=article_id)
+
+
+def published(article_id: str, *, channel: str = "website",
+              headline: str = "Vaksinasi massal di Makassar") -> Envelope:
+    data = PublicationPublishedV1(
+        publication_id=f"{article_id}:{channel}", article_id=article_id, report_id=article_id,
+        channel=channel, external_id="42", url=f"https://kota.example/berita/{article_id}",
+        published_at=datetime.now(UTC), opd=OPD, headline=headline, category="kesehatan")
+    return root_event(type=PUBLICATION_PUBLISHED, version=1, source="publisher",
+                      subject=article_id, data=data, correlation_id=article_id)
+
+
+async def publish(settings: Settings, *envelopes: Envelope) -> None:
+    broker = make_broker(settings, "test-producer")
+    await broker.start()
+    try:
+        bus = EventBus(broker)
+        for envelope in envelopes:
+            topic = topics.ARTICLES if envelope.type == ARTICLE_APPROVED else topics.PUBLICATIONS
+            await bus.publish_event(topic, envelope)
+    finally:
+        await broker.stop()
+
+
+def new_article_id() -> str:
+    return str(uuid.uuid4())
+
+
+async def until(what: str, probe: Callable[[], Awaitable[T | None]], patience: float = 40.0
+                ) -> T:
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        found = await probe()
+        if found:
+            return found
+        await asyncio.sleep(0.25)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def add(client: httpx.AsyncClient, settings: Settings, name: str, email: str, *,
+              opd_ids: list[str] | None = None, categories: list[str] | None = None) -> str:
+    response = await client.post("/v1/journalists", headers=auth(settings, "admin"), json={
+        "name": name, "email": email, "opd_ids": opd_ids or [], "categories": categories or []})
+    assert response.status_code == 201, response.text
+    journalist_id: str = response.json()["id"]
+    return journalist_id
+
+
+async def deliveries(client: httpx.AsyncClient, settings: Settings, article_id: str
+                     ) -> list[dict[str, object]]:
+    response = await client.get("/v1/deliveries", params={"article_id": article_id},
+                                headers=auth(settings, "editor"))
+    assert response.status_code == 200, response.text
+    items: list[dict[str, object]] = response.json()
+    return items
