@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
+from services.ingest.opds import OpdRepository
 from services.notifier.journalists import Journalists
 from services.notifier.repository import DuplicateEmail, JournalistRepository
 from services.notifier.schemas import JournalistIn
@@ -36,9 +37,31 @@ async def add_journalist(settings: Settings, *, name: str, email: str,
     return str(document["_id"])
 
 
+async def opd_ids_of(settings: Settings, codes_or_ids: Sequence[str]) -> list[str]:
+    """The console accepts OPD codes (what people know) as well as ids; events carry ids.
+
+    The console is the one place allowed to look into two services' databases: it administers
+    both. The notifier itself never reads ingest's data."""
+    if not codes_or_ids:
+        return []
+    mongo = MongoHandle(settings, "ingest")
+    try:
+        opds = OpdRepository(mongo.db)
+        resolved = []
+        for value in codes_or_ids:
+            opd = await opds.by_code(value.strip().upper()) or await opds.get(value.strip())
+            if opd is None:
+                raise CommandError(f"no OPD with code or id {value!r} (see `warta opd list`)")
+            resolved.append(str(opd["_id"]))
+        return resolved
+    finally:
+        mongo.close()
+
+
 async def _add(args: argparse.Namespace, settings: Settings) -> int:
     journalist_id = await add_journalist(settings, name=args.name, email=args.email,
-                                         opd_ids=args.opd, categories=args.category)
+                                         opd_ids=await opd_ids_of(settings, args.opd),
+                                         categories=args.category)
     print(f"journalist {args.email.strip().lower()} added (id {journalist_id})")
     return 0
 
@@ -69,8 +92,8 @@ def add_commands(groups: Groups) -> None:
     add = commands.add_parser("add", help="add a journalist and their subscriptions")
     add.add_argument("--name", required=True)
     add.add_argument("--email", required=True)
-    add.add_argument("--opd", action="append", default=[], metavar="ID",
-                     help="follow this OPD (repeatable; none = every OPD)")
+    add.add_argument("--opd", action="append", default=[], metavar="CODE",
+                     help="follow this OPD, by code or id (repeatable; none = every OPD)")
     add.add_argument("--category", action="append", default=[], metavar="C",
                      help="follow this category (repeatable; none = every category)")
     add.set_defaults(func=_add)

@@ -32,6 +32,7 @@ from tests.integration.shared.test_plumbing import read_topic
 from warta_cli.infra import free_port
 from warta_cli.journalist import add_journalist
 from warta_cli.mailsink import MailSink
+from warta_cli.opd import create_opd
 
 
 def mails_to(sink: MailSink, address: str) -> list[EmailMessage]:
@@ -62,10 +63,13 @@ async def test_an_approved_and_published_article_is_emailed_once_to_each_matchin
                                headers=auth(settings, "admin"), json={"opd_ids": ["opd-x"]})
         assert eko.status_code == 200 and eko.json()["opd_ids"] == ["opd-x"]
 
-        approval, publication = approved(article_id), published(article_id)
+        # The topics are shared by the whole session: this article's headline is its own.
+        headline = f"Vaksinasi massal di Makassar ({article_id[:8]})"
+        approval = approved(article_id, headline=headline)
+        publication = published(article_id, headline=headline)
         # at least once: every event arrives twice, and a second channel publishes too
         await publish(settings, approval, approval, publication, publication,
-                      published(article_id, channel="feed"))
+                      published(article_id, channel="feed", headline=headline))
 
         items = await until("two sent deliveries",
                             lambda: all_settled(client, settings, article_id, 2))
@@ -75,16 +79,16 @@ async def test_an_approved_and_published_article_is_emailed_once_to_each_matchin
         await asyncio.sleep(2)  # nothing more may arrive
         assert len(await deliveries(client, settings, article_id)) == 2
 
-        messages = mail_sink.messages()
+        messages = [m for m in mail_sink.messages() if headline in str(m["Subject"])]
         assert sorted(str(m["To"]).split("<")[-1].rstrip(">") for m in messages) == [
             "andi@media.example", "budi@media.example"]
-        andi = mails_to(mail_sink, "andi@media.example")[0]
-        assert andi["Subject"] == "[Siaran Pers] Vaksinasi massal di Makassar"
+        andi, budi = (next(m for m in messages if who in str(m["To"]))
+                      for who in ("andi@media.example", "budi@media.example"))
+        assert andi["Subject"] == f"[Siaran Pers] {headline}"
         assert andi["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         unsubscribe_url = str(andi["List-Unsubscribe"]).strip("<>")
         assert unsubscribe_url.startswith(f"http://127.0.0.1:{settings.notifier_port}/unsubscribe/")
-        assert andi["Message-ID"] and andi["Message-ID"] != mails_to(
-            mail_sink, "budi@media.example")[0]["Message-ID"]
+        assert andi["Message-ID"] and andi["Message-ID"] != budi["Message-ID"]
         html = andi.get_body(("html",))
         assert html is not None
         body = html.get_content()
@@ -341,11 +345,18 @@ def test_the_console_adds_and_lists_journalists(
 
     for name, value in settings_env(settings).items():
         monkeypatch.setenv(name, value)
+    dishub, _ = asyncio.run(create_opd(settings, code="DISHUB", name="Dinas Perhubungan",
+                                       region="Kota Makassar", timezone="WITA"))
+    dinkes, _ = asyncio.run(create_opd(settings, code="DINKES", name="Dinas Kesehatan",
+                                       region="Kota Makassar", timezone="WITA"))
     assert main(["journalist", "add", "--name", "Andi", "--email", "Andi@Media.example",
-                 "--opd", "opd-1", "--opd", "opd-2", "--category", "Kesehatan"]) == 0
+                 "--opd", "dishub", "--opd", dinkes, "--category", "Kesehatan"]) == 0
+    assert main(["journalist", "add", "--name", "B", "--email", "b@media.example",
+                 "--opd", "TIDAKADA"]) == 2  # an unknown OPD code is refused, not stored
     assert main(["journalist", "add", "--name", "Andi", "--email", "andi@media.example"]) == 2
     assert main(["journalist", "add", "--name", "X", "--email", "bukan-email"]) == 2
     assert main(["journalist", "list"]) == 0
     out, err = capsys.readouterr()
     assert "already exists" in err and "email" in err
-    assert "andi@media.example" in out and "[opd-1,opd-2] [kesehatan]" in out
+    assert "andi@media.example" in out and f"[{dishub},{dinkes}] [kesehatan]" in out
+    assert "no OPD with code or id 'TIDAKADA'" in err
