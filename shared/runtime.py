@@ -78,7 +78,7 @@ class ServiceRuntime:
                 await task
         for relay in self.relays:  # flush what was accepted just now; the rest waits for restart
             try:
-                await asyncio.wait_for(relay.sweep(), timeout=5)
+                await asyncio.wait_for(relay.flush(), timeout=5)
             except Exception as exc:
                 log.warning("outbox flush at shutdown incomplete", extra={"error": repr(exc)})
         await self.broker.stop()

@@ -16,7 +16,7 @@ from typing import Any
 
 from fastapi import Request
 
-from services.ingest.opds import OpdRepository
+from services.ingest.opds import KeyRecord, OpdRepository
 from services.ingest.ratelimit import RateLimiter
 from shared.auth import bearer_token, key_matches, split_api_key
 from shared.envelope import utcnow
@@ -36,10 +36,41 @@ class OpdPrincipal:
 _INVALID = "The API key is missing, malformed, unknown or revoked."
 
 
+class KeyCache:
+    """Key records by id for `ttl` seconds, so most requests authenticate without a read.
+
+    A revocation made through this process (admin API) applies at once; one made elsewhere (the
+    console, another replica) within `ttl`. Unknown ids are not cached: a key created a moment
+    ago works at once.
+    """
+
+    MAX_ENTRIES = 10_000
+
+    def __init__(self, repo: OpdRepository, ttl: float = 5.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._repo, self._ttl, self._clock = repo, ttl, clock
+        self._records: dict[str, tuple[KeyRecord, float]] = {}
+
+    async def get(self, key_id: str) -> KeyRecord | None:
+        cached = self._records.get(key_id)
+        if cached is not None and self._clock() - cached[1] < self._ttl:
+            return cached[0]
+        record = await self._repo.find_key(key_id)
+        if record is not None:
+            if len(self._records) >= self.MAX_ENTRIES:
+                self._records.clear()
+            self._records[key_id] = (record, self._clock())
+        return record
+
+    def forget(self, key_id: str) -> None:
+        self._records.pop(key_id, None)
+
+
 def opd_principal_dependency(
-    repo: OpdRepository, bucket: RateLimiter,
+    repo: OpdRepository, bucket: RateLimiter, keys: KeyCache | None = None,
 ) -> Callable[[Request], Coroutine[Any, Any, OpdPrincipal]]:
     """Build the FastAPI dependency once (in `main.py`) and share it between routers."""
+    cache = keys or KeyCache(repo, ttl=0)
     touched: dict[str, float] = {}
 
     async def dependency(request: Request) -> OpdPrincipal:
@@ -47,7 +78,7 @@ def opd_principal_dependency(
         if parts is None:
             raise _unauthorized()
         key_id, secret = parts
-        record = await repo.find_key(key_id)
+        record = await cache.get(key_id)
         if record is None or not key_matches(key_id, secret, record.key_hash) or not record.active:
             raise _unauthorized()
         wait = bucket.acquire(key_id)

@@ -20,6 +20,9 @@ class IngestConfig(BaseSettings):
     # Per API key: a sustained rate and a burst (an in-process token bucket per ingest process).
     ingest_rate_per_second: float = Field(default=20.0, gt=0)
     ingest_rate_burst: int = Field(default=60, ge=1)
+    # How long a key record is trusted without a read; a revocation made elsewhere (the console,
+    # another replica) takes effect within this time. 0 = read the key on every request.
+    key_cache_seconds: float = Field(default=5.0, ge=0, le=60)
     # Uploads: the whole body is bounded by WARTA_MAX_UPLOAD_BYTES; PDFs have their own cap.
     max_pdf_bytes: int = Field(default=5 * 1_048_576, ge=1024)
     max_image_pixels: int = Field(default=40_000_000, ge=10_000)

@@ -64,7 +64,8 @@ class AttachmentLookup(Protocol):
     async def get_many(self, opd_id: str, ids: list[str]) -> Sequence[AttachmentLike]: ...
 
 
-Relay = Callable[[str], Awaitable[int]]
+# Publishes the events just written for a report (the relay's fast path).
+Relay = Callable[[str, list[Envelope]], Awaitable[int]]
 
 
 class Reports:
@@ -109,7 +110,7 @@ class Reports:
                                                   submitted_at=doc["submitted_at"]))
         if await self.reports.add(doc, [event]):
             log.info("report submitted", extra={"report_id": doc["_id"], "key_id": who.key_id})
-            self._relay_soon(doc["_id"])
+            self._relay_soon(doc["_id"], [event])
 
     async def amend(self, who: OpdPrincipal, report_id: str, payload: ReportIn) -> Document:
         content, raw = await self._content(who.opd_id, payload)
@@ -151,7 +152,7 @@ class Reports:
                                          revision=previous):
             return False
         log.info("report changed", extra={"report_id": report_id, "event_type": event.type})
-        self._relay_soon(report_id)
+        self._relay_soon(report_id, [event])
         return True
 
     async def owned(self, who: OpdPrincipal, report_id: str) -> Document:
@@ -202,11 +203,11 @@ class Reports:
                               sha256=a.sha256, thumbnail_url=a.thumbnail_url)
                 for a in (found[i] for i in wanted)]
 
-    def _relay_soon(self, report_id: str) -> None:
+    def _relay_soon(self, report_id: str, events: list[Envelope]) -> None:
         """Fast path after the durable write; if it fails, the periodic sweep publishes."""
         async def relay() -> None:
             try:
-                await self._relay(report_id)
+                await self._relay(report_id, events)
             except Exception as exc:  # the event stays in the outbox for the sweep
                 log.warning("fast relay failed; left to the sweep",
                             extra={"report_id": report_id, "error": repr(exc)})

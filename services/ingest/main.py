@@ -10,7 +10,7 @@ from services.ingest.attachments.api import attachments_router, files_router
 from services.ingest.attachments.repository import AttachmentRepository
 from services.ingest.attachments.storage import DirectoryStore
 from services.ingest.attachments.uploads import Uploads
-from services.ingest.auth import opd_principal_dependency
+from services.ingest.auth import KeyCache, opd_principal_dependency
 from services.ingest.config import IngestConfig
 from services.ingest.handlers import Reports
 from services.ingest.onboarding import OpdAdmin
@@ -33,10 +33,11 @@ def create_app(settings: Settings, config: IngestConfig | None = None) -> FastAP
     uploads = Uploads(attachments, store, max_pdf_bytes=config.max_pdf_bytes,
                       max_pixels=config.max_image_pixels)
     limiter = RateLimiter(config.ingest_rate_per_second, config.ingest_rate_burst)
-    principal = opd_principal_dependency(opds, limiter)
+    keys = KeyCache(opds, ttl=config.key_cache_seconds)
+    principal = opd_principal_dependency(opds, limiter, keys)
     relay = runtime.relay(reports.collection, topics.REPORTS)
     use_cases = Reports(reports, IdempotencyStore(db), attachments, config.report_categories,
-                        relay.relay_document)
+                        relay.relay_written)
     consumers.register(runtime.bus, StatusProjection(reports))
     return runtime.build_app(
         title="Warta ingest",
@@ -44,7 +45,7 @@ def create_app(settings: Settings, config: IngestConfig | None = None) -> FastAP
             reports_router(use_cases, principal),
             attachments_router(uploads, principal, {**OPD_ERRORS, **error_responses(415)}),
             files_router(attachments, store),
-            admin_router(settings, OpdAdmin(opds)),
+            admin_router(settings, OpdAdmin(opds, on_revoke=keys.forget)),
         ],
         on_start=[opds.ensure_indexes, reports.ensure_indexes],
         body_limit_for=lambda path: settings.max_upload_bytes

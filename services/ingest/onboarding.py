@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from services.ingest.domain import TIMEZONES
@@ -12,8 +13,10 @@ from shared.mongo import Document
 
 
 class OpdAdmin:
-    def __init__(self, opds: OpdRepository) -> None:
+    def __init__(self, opds: OpdRepository,
+                 on_revoke: Callable[[str], None] = lambda _key_id: None) -> None:
         self.opds = opds
+        self._on_revoke = on_revoke  # e.g. drop the key from this process's cache at once
 
     async def create(self, *, code: str, name: str, region: str, timezone: str,
                      email: str | None = None, phone: str | None = None
@@ -46,6 +49,7 @@ class OpdAdmin:
         opd = await self.find(code)
         if not await self.opds.revoke_key(opd["_id"], key_id):
             raise ApiError(404, "not_found", f"{code} has no active key {key_id!r}.")
+        self._on_revoke(key_id)
 
     async def keys(self, code: str) -> list[KeyRecord]:
         return await self.opds.keys_of((await self.find(code))["_id"])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -18,7 +17,7 @@ from shared.events.reports import REPORT_SUBMITTED, ReportSubmittedV1
 from shared.kafka import EventBus, ensure_topics, make_broker
 from shared.settings import Settings
 from tests.conftest import running
-from tests.integration.shared.test_plumbing import read_topic
+from tests.integration.shared.test_plumbing import envelopes_in, read_topic
 from warta_cli.editor import create_editor
 
 PASSWORD = "rahasia-redaksi-2026"
@@ -105,7 +104,7 @@ async def test_a_submitted_report_is_queued_once_reviewed_and_approved(settings:
         assert [v["headline"] for v in versions.json()] == ["Jalur sepeda Losari diuji coba"]
 
     records = await read_topic(settings.kafka_bootstrap, topics.ARTICLES, 100, 10)
-    mine = [json.loads(v) for v, _ in records if json.loads(v)["subject"] == report_id]
+    mine = [e for e in envelopes_in(records) if e["subject"] == report_id]
     assert [e["type"] for e in mine] == ["article.claimed", "article.approved"]
     approved_event = mine[-1]
     assert approved_event["correlation_id"] == report_id

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -28,7 +27,7 @@ from tests.integration.notifier.conftest import (
     published,
     until,
 )
-from tests.integration.shared.test_plumbing import read_topic
+from tests.integration.shared.test_plumbing import envelopes_in, read_topic
 from warta_cli.infra import free_port
 from warta_cli.journalist import add_journalist
 from warta_cli.mailsink import MailSink
@@ -106,8 +105,7 @@ async def test_an_approved_and_published_article_is_emailed_once_to_each_matchin
         assert states["andi@media.example"] is False and states["budi@media.example"] is True
 
     records = await read_topic(settings.kafka_bootstrap, topics.NOTIFICATIONS, 1000, 8)
-    mine = [json.loads(v) for v, _ in records
-            if json.loads(v)["data"].get("article_id") == article_id]
+    mine = [e for e in envelopes_in(records) if e["data"].get("article_id") == article_id]
     assert sorted(e["data"]["recipient_id"] for e in mine) == sorted(
         str(d["recipient_id"]) for d in items)
     assert {e["type"] for e in mine} == {"delivery.sent"}
@@ -198,8 +196,8 @@ async def test_a_delivery_fails_while_smtp_is_down_and_is_sent_once_it_is_back(
         finally:
             sink.stop()
     records = await read_topic(settings.kafka_bootstrap, topics.NOTIFICATIONS, 1000, 8)
-    types = [json.loads(v)["type"] for v, _ in records
-             if json.loads(v)["data"].get("article_id") == article_id]
+    types = [e["type"] for e in envelopes_in(records)
+             if e["data"].get("article_id") == article_id]
     assert "delivery.failed" in types and types.count("delivery.sent") == 1
 
 
@@ -227,9 +225,8 @@ async def test_a_recipient_refused_with_5xx_is_dead_at_once_and_others_still_get
     finally:
         sink.stop()
     records = await read_topic(settings.kafka_bootstrap, topics.NOTIFICATIONS, 1000, 8)
-    failed = [json.loads(v) for v, _ in records
-              if json.loads(v)["data"].get("article_id") == article_id
-              and json.loads(v)["type"] == "delivery.failed"]
+    failed = [e for e in envelopes_in(records)
+              if e["data"].get("article_id") == article_id and e["type"] == "delivery.failed"]
     assert [e["data"]["permanent"] for e in failed] == [True]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -29,7 +28,7 @@ from shared.events.common import OpdRef
 from shared.kafka import EventBus, ensure_topics, make_broker
 from shared.settings import Settings
 from tests.conftest import running
-from tests.integration.shared.test_plumbing import read_topic
+from tests.integration.shared.test_plumbing import envelopes_in, read_topic
 
 SCHEDULER = 0.2
 OPD = OpdRef(id="opd-7", code="DISHUB", name="Dinas Perhubungan", region="Kota Makassar",
@@ -104,7 +103,7 @@ async def events_for(settings: Settings, article_id: str, wanted: int, patience:
                      ) -> list[dict[str, Any]]:
     """Every publication event of this article on the topic (reads until `patience`)."""
     records = await read_topic(settings.kafka_bootstrap, topics.PUBLICATIONS, 10_000, patience)
-    mine = [json.loads(v) for v, _ in records if json.loads(v)["subject"] == article_id]
+    mine = [e for e in envelopes_in(records) if e["subject"] == article_id]
     assert len(mine) >= wanted, mine
     return mine
 
