@@ -88,7 +88,10 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 def run_stack(settings: Settings, home: Path) -> int:
+    # Explicit for SIGINT too: a shell without job control starts background commands with
+    # SIGINT ignored, and Python keeps an ignored SIGINT ignored.
     signal.signal(signal.SIGTERM, _raise_interrupt)
+    signal.signal(signal.SIGINT, _raise_interrupt)
     processes: list[infra.Process] = []
     sink = MailSink(home / "mail", settings.smtp_port)
     try:
