@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorCollection, AsyncIOMotorDatabase
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError, WriteConcernError
+from pymongo.results import UpdateResult
 
 from shared.settings import Settings
 
@@ -20,7 +24,61 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (ConnectionFailure, WriteCon
 __all__ = [
     "ASCENDING", "DESCENDING", "TRANSIENT_ERRORS", "Collection", "Database", "Document",
     "DuplicateKeyError", "IndexModel", "MongoHandle", "PyMongoError", "ReturnDocument",
+    "find_one_and_update", "update_one", "write_lock",
 ]
+
+# FerretDB v1 runs an update as read, modify in Go, write back, without isolation between
+# connections: two concurrent updates of one document can lose one of them (seen here: the
+# relay's `$pull` of a published event undone by a concurrent amendment, so the event was
+# published again). MongoDB makes each single-document update atomic. Within one process we
+# therefore serialise updates of the same document; several replicas on FerretDB stay exposed
+# (a development database only). Every update of a document by `_id` goes through here.
+_locks: dict[tuple[str, Any], tuple[asyncio.Lock, int]] = {}
+
+
+@contextlib.asynccontextmanager
+async def write_lock(collection: Collection, doc_id: Any) -> AsyncIterator[None]:
+    key = (f"{collection.database.name}.{collection.name}", doc_id)
+    lock, users = _locks.get(key, (asyncio.Lock(), 0))
+    _locks[key] = (lock, users + 1)
+    try:
+        async with lock:
+            yield
+    finally:
+        lock, users = _locks[key]
+        if users == 1:
+            del _locks[key]
+        else:
+            _locks[key] = (lock, users - 1)
+
+
+def _doc_id(query: Document) -> Any:
+    doc_id = query.get("_id")
+    return doc_id if isinstance(doc_id, str | int) else None
+
+
+async def update_one(collection: Collection, query: Document, update: Document,
+                     **options: Any) -> UpdateResult:
+    """`collection.update_one`, serialised per document in this process (see above)."""
+    doc_id = _doc_id(query)
+    if doc_id is None:
+        result: UpdateResult = await collection.update_one(query, update, **options)
+        return result
+    async with write_lock(collection, doc_id):
+        locked: UpdateResult = await collection.update_one(query, update, **options)
+        return locked
+
+
+async def find_one_and_update(collection: Collection, query: Document, update: Document,
+                              **options: Any) -> Document | None:
+    """`collection.find_one_and_update`, serialised per document in this process."""
+    doc_id = _doc_id(query)
+    if doc_id is None:
+        result: Document | None = await collection.find_one_and_update(query, update, **options)
+        return result
+    async with write_lock(collection, doc_id):
+        locked: Document | None = await collection.find_one_and_update(query, update, **options)
+        return locked
 
 
 class MongoHandle:

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from shared.envelope import Envelope, utcnow
 from shared.failures import TRANSIENT
-from shared.mongo import Collection, Document
+from shared.mongo import Collection, Document, update_one
 
 log = logging.getLogger("warta.outbox")
 
@@ -128,7 +128,7 @@ class OutboxRelay:
             await self._publisher.publish_event(self._topic, Envelope.model_validate(raw))
             # Pull the exact stored sub-document: FerretDB v1 silently ignores a conditional
             # `$pull` ({"id": ...} matches nothing there), while exact equality works on both.
-            await self._collection.update_one({"_id": doc_id}, {"$pull": {OUTBOX_FIELD: raw}})
+            await update_one(self._collection, {"_id": doc_id}, {"$pull": {OUTBOX_FIELD: raw}})
         return len(pending)
 
     async def run_forever(self, interval: float) -> None:

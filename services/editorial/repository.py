@@ -13,7 +13,7 @@ from typing import Any
 
 from shared.envelope import Envelope, utcnow
 from shared.idempotency import APPLIED_FIELD, insert_once
-from shared.mongo import DESCENDING, Database, Document, DuplicateKeyError
+from shared.mongo import DESCENDING, Database, Document, DuplicateKeyError, update_one
 from shared.outbox import outbox_push
 
 
@@ -65,7 +65,7 @@ class ArticleRepository:
         if applied_event:
             query[APPLIED_FIELD] = {"$ne": applied_event}
             update["$addToSet"] = {APPLIED_FIELD: applied_event}
-        result = await self.collection.update_one(query, update)
+        result = await update_one(self.collection, query, update)
         return result.modified_count == 1
 
 
@@ -92,6 +92,6 @@ class EditorRepository:
         return await self.collection.find_one({"_id": username})
 
     async def set_password(self, username: str, password_hash: str) -> bool:
-        result = await self.collection.update_one(
+        result = await update_one(self.collection,
             {"_id": username}, {"$set": {"password_hash": password_hash}})
         return result.modified_count == 1

@@ -14,7 +14,7 @@ from typing import Any
 
 from shared.envelope import new_id, utcnow
 from shared.events.common import OpdRef
-from shared.mongo import ASCENDING, Database, Document, DuplicateKeyError, IndexModel
+from shared.mongo import ASCENDING, Database, Document, DuplicateKeyError, IndexModel, update_one
 
 ACTIVE_KEYS_LIMIT = 2  # two active keys during a change-over, never more
 
@@ -80,13 +80,13 @@ class OpdRepository:
         return [_key_from(doc) async for doc in cursor]
 
     async def revoke_key(self, opd_id: str, key_id: str) -> bool:
-        result = await self.keys.update_one(
+        result = await update_one(self.keys,
             {"_id": key_id, "opd_id": opd_id, "revoked_at": None},
             {"$set": {"revoked_at": utcnow()}})
         return result.modified_count == 1
 
     async def touch_key(self, key_id: str, at: datetime) -> None:
-        await self.keys.update_one({"_id": key_id}, {"$set": {"last_used_at": at}})
+        await update_one(self.keys, {"_id": key_id}, {"$set": {"last_used_at": at}})
 
 
 def opd_ref(opd: Document) -> OpdRef:

@@ -13,7 +13,7 @@ from typing import Any
 
 from shared.envelope import Envelope, utcnow
 from shared.idempotency import APPLIED_FIELD
-from shared.mongo import DESCENDING, Database, Document, DuplicateKeyError
+from shared.mongo import DESCENDING, Database, Document, DuplicateKeyError, update_one
 from shared.outbox import OUTBOX_FIELD, outbox_field, outbox_push
 
 _HIDDEN = {OUTBOX_FIELD: 0, APPLIED_FIELD: 0, "revisions": 0}
@@ -98,7 +98,7 @@ class ReportRepository:
         if applied_event:
             query[APPLIED_FIELD] = {"$ne": applied_event}
             update["$addToSet"] = {APPLIED_FIELD: applied_event}
-        result = await self.collection.update_one(query, update)
+        result = await update_one(self.collection, query, update)
         return result.modified_count == 1
 
 

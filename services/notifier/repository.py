@@ -12,7 +12,7 @@ from typing import Any
 from services.notifier.domain import RETRYABLE_STATES, DeliveryState
 from shared.envelope import Envelope, utcnow
 from shared.idempotency import APPLIED_FIELD, insert_once
-from shared.mongo import ASCENDING, Database, Document, DuplicateKeyError
+from shared.mongo import ASCENDING, Database, Document, DuplicateKeyError, update_one
 from shared.outbox import OUTBOX_FIELD, outbox_push
 
 
@@ -49,7 +49,7 @@ class JournalistRepository:
 
     async def set_subscriptions(self, journalist_id: str, opd_ids: list[str],
                                 categories: list[str]) -> Document | None:
-        result = await self.collection.update_one(
+        result = await update_one(self.collection,
             {"_id": journalist_id},
             {"$set": {"opd_ids": opd_ids, "categories": categories, "updated_at": utcnow()}})
         if result.matched_count == 0:
@@ -61,7 +61,7 @@ class JournalistRepository:
 
     async def deactivate(self, journalist_id: str) -> None:
         now = utcnow()
-        await self.collection.update_one(
+        await update_one(self.collection,
             {"_id": journalist_id, "active": True},
             {"$set": {"active": False, "unsubscribed_at": now, "updated_at": now}})
 
@@ -87,17 +87,17 @@ class ArticleRepository:
         update = {"$set": {**fields, "updated_at": utcnow()},
                   "$addToSet": {APPLIED_FIELD: event_id}}
         try:
-            result = await self.collection.update_one(query, update, upsert=True)
+            result = await update_one(self.collection, query, update, upsert=True)
             if result.upserted_id is not None or result.modified_count == 1:
                 return True
         except DuplicateKeyError:
             # Either another event created the document just now (retry as a plain update)...
-            result = await self.collection.update_one(query, update)
+            result = await update_one(self.collection, query, update)
             if result.modified_count == 1:
                 return True
         # ... or the filter does not match: applied already, or (with `only_if_missing`) the
         # field is set already; remember the event id either way.
-        await self.collection.update_one(
+        await update_one(self.collection,
             {"_id": article_id}, {"$addToSet": {APPLIED_FIELD: event_id}})
         return False
 
@@ -145,7 +145,7 @@ class DeliveryRepository:
             {"_id": delivery_id, "state": DeliveryState.SENDING.value,
              "lease_until": {"$lt": now}},
         ):
-            result = await self.collection.update_one(query, claim)
+            result = await update_one(self.collection, query, claim)
             if result.modified_count == 1:
                 return await self.get(delivery_id)
         return None
@@ -153,7 +153,7 @@ class DeliveryRepository:
     async def settle(self, delivery_id: str, lease_until: datetime, fields: dict[str, Any],
                      event: Envelope) -> bool:
         """sending -> sent | failed | dead, with its event, if our claim still holds."""
-        result = await self.collection.update_one(
+        result = await update_one(self.collection,
             {"_id": delivery_id, "state": DeliveryState.SENDING.value,
              "lease_until": lease_until},
             {"$set": {**fields, "lease_until": None, "updated_at": utcnow()},

@@ -15,7 +15,14 @@ from typing import Any
 from services.publisher.domain import LEASE, POSTABLE, RETRYABLE, State
 from shared.envelope import Envelope
 from shared.idempotency import APPLIED_FIELD, insert_once, mark_applied, not_yet_applied
-from shared.mongo import DESCENDING, Database, Document, ReturnDocument
+from shared.mongo import (
+    DESCENDING,
+    Database,
+    Document,
+    ReturnDocument,
+    find_one_and_update,
+    update_one,
+)
 from shared.outbox import OUTBOX_FIELD, outbox_push
 
 _HIDDEN = {OUTBOX_FIELD: 0, "cause": 0, "article": 0, APPLIED_FIELD: 0}
@@ -57,7 +64,7 @@ class PublicationRepository:
     async def claim(self, publication_id: str, now: datetime) -> Document | None:
         """Take a lease, so two instances (or the consumer and the scheduler) never post the
         same publication at once. None if it is not due, not postable or held by someone."""
-        return await self.collection.find_one_and_update(
+        return await find_one_and_update(self.collection,
             {"_id": publication_id, "state": {"$in": _POSTABLE},
              "due_at": {"$lte": now}, "lease_until": {"$lte": now}},
             {"$set": {"lease_until": now + LEASE}}, return_document=ReturnDocument.AFTER)
@@ -66,7 +73,7 @@ class PublicationRepository:
     async def mark_published(self, publication_id: str, *, external_id: str, url: str,
                              now: datetime, event: Envelope) -> bool:
         """False if the publication left the postable states meanwhile (taken down)."""
-        result = await self.collection.update_one(
+        result = await update_one(self.collection,
             {"_id": publication_id, "state": {"$in": _POSTABLE}},
             {"$set": {"state": State.PUBLISHED.value, "external_id": external_id, "url": url,
                       "published_at": now, "updated_at": now, "error": None,
@@ -76,7 +83,7 @@ class PublicationRepository:
 
     async def mark_failed(self, publication_id: str, *, state: State, attempts: int, error: str,
                           due_at: datetime, now: datetime, event: Envelope) -> bool:
-        result = await self.collection.update_one(
+        result = await update_one(self.collection,
             {"_id": publication_id, "state": {"$in": _POSTABLE}},
             {"$set": {"state": state.value, "attempts": attempts, "error": error,
                       "due_at": due_at, "updated_at": now, "lease_until": now},
@@ -85,7 +92,7 @@ class PublicationRepository:
 
     async def requeue(self, publication_id: str, now: datetime) -> Document | None:
         """An editor's retry of a failed or dead publication: a fresh budget, due now."""
-        return await self.collection.find_one_and_update(
+        return await find_one_and_update(self.collection,
             {"_id": publication_id, "state": {"$in": [s.value for s in RETRYABLE]}},
             {"$set": {"state": State.PENDING.value, "attempts": 0, "due_at": now,
                       "lease_until": now, "updated_at": now}},
@@ -98,7 +105,7 @@ class PublicationRepository:
         query = not_yet_applied(publication_id, event_id)
         if older_than_version is not None:
             query["article_version"] = {"$lt": older_than_version}
-        result = await self.collection.update_one(
+        result = await update_one(self.collection,
             query, {"$set": fields, "$addToSet": mark_applied(event_id)})
         return result.modified_count == 1
 
@@ -117,7 +124,7 @@ class FeedRepository:
 
     async def put(self, article_id: str, fields: Document, now: datetime) -> None:
         """Idempotent: a second put of the same article rewrites the same item."""
-        await self.collection.update_one(
+        await update_one(self.collection,
             {"_id": article_id},
             {"$set": {**fields, "updated_at": now},
              "$setOnInsert": {"published_at": now, "corrections": []}},
@@ -127,7 +134,7 @@ class FeedRepository:
                       correction: Document) -> bool:
         """Replace the content and keep the note, only over an older article version: a
         redelivered or out-of-order correction changes nothing."""
-        result = await self.collection.update_one(
+        result = await update_one(self.collection,
             {"_id": article_id, "article_version": {"$lt": version}},
             {"$set": fields, "$push": {"corrections": correction}})
         return result.modified_count == 1
