@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import signal
 import sys
@@ -92,6 +93,8 @@ def run_stack(settings: Settings, home: Path) -> int:
     # SIGINT ignored, and Python keeps an ignored SIGINT ignored.
     signal.signal(signal.SIGTERM, _raise_interrupt)
     signal.signal(signal.SIGINT, _raise_interrupt)
+    # While Kafka starts, the readiness probe's connection refusals are expected, not news.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     processes: list[infra.Process] = []
     sink = MailSink(home / "mail", settings.smtp_port)
     try:

@@ -7,28 +7,19 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Path, Request, Response, UploadFile
-from pydantic import BaseModel
 
 from services.ingest.attachments.media import ACCEPTED
 from services.ingest.attachments.repository import AttachmentRepository
 from services.ingest.attachments.storage import BlobStore
 from services.ingest.attachments.uploads import Uploads
 from services.ingest.auth import OpdPrincipal
+from services.ingest.schemas import AttachmentOut
 from shared.errors import ApiError
 
 PrincipalDependency = Callable[[Request], Coroutine[Any, Any, OpdPrincipal]]
 AttachmentIdPath = Annotated[str, Path(pattern=r"^[a-f0-9]{32}$")]
 # A year: the bytes behind an attachment id never change.
 IMMUTABLE = "public, max-age=31536000, immutable"
-
-
-class AttachmentOut(BaseModel):
-    id: str
-    content_type: str
-    size: int
-    sha256: str
-    url: str
-    thumbnail_url: str | None = None
 
 
 def attachments_router(uploads: Uploads, principal: PrincipalDependency,
