@@ -41,10 +41,34 @@ class Process:
         return self.popen.poll() is None
 
 
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
+    """A port nobody listens on now, never one this process handed out before: the kernel may
+    give a just-closed port again, and two of a stack's listeners must not get the same one."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port: int = s.getsockname()[1]
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
+
+
+def free_port_pair() -> int:
+    """A free port whose successor is free too (`warta stack up` puts Kafka's controller on
+    the broker port + 1)."""
+    while True:
+        port = free_port()
+        if port + 1 in _handed_out:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+        _handed_out.add(port + 1)
         return port
 
 

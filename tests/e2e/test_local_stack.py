@@ -20,7 +20,7 @@ READY_LINE = "Ctrl-C stops everything"
 
 
 def stack_env(home: Path) -> dict[str, str]:
-    kafka = infra.free_port()
+    kafka = infra.free_port_pair()  # the stack puts the controller on kafka + 1
     env = {
         **os.environ,
         "WARTA_KAFKA_BOOTSTRAP": f"127.0.0.1:{kafka}",
