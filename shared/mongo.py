@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-from collections.abc import AsyncIterator
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorCollection, AsyncIOMotorDatabase
@@ -12,6 +10,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError, WriteConcernError
 from pymongo.results import UpdateResult
 
+from shared.locks import KeyedLocks
 from shared.settings import Settings
 
 Document = dict[str, Any]
@@ -33,23 +32,11 @@ __all__ = [
 # published again). MongoDB makes each single-document update atomic. Within one process we
 # therefore serialise updates of the same document; several replicas on FerretDB stay exposed
 # (a development database only). Every update of a document by `_id` goes through here.
-_locks: dict[tuple[str, Any], tuple[asyncio.Lock, int]] = {}
+_writes = KeyedLocks()
 
 
-@contextlib.asynccontextmanager
-async def write_lock(collection: Collection, doc_id: Any) -> AsyncIterator[None]:
-    key = (f"{collection.database.name}.{collection.name}", doc_id)
-    lock, users = _locks.get(key, (asyncio.Lock(), 0))
-    _locks[key] = (lock, users + 1)
-    try:
-        async with lock:
-            yield
-    finally:
-        lock, users = _locks[key]
-        if users == 1:
-            del _locks[key]
-        else:
-            _locks[key] = (lock, users - 1)
+def write_lock(collection: Collection, doc_id: Any) -> contextlib.AbstractAsyncContextManager[None]:
+    return _writes.hold((f"{collection.database.name}.{collection.name}", doc_id))
 
 
 def _doc_id(query: Document) -> Any:

@@ -9,15 +9,16 @@ consumers are idempotent.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from shared.envelope import Envelope, utcnow
 from shared.failures import TRANSIENT
+from shared.idempotency import mark_applied, not_yet_applied
+from shared.locks import KeyedLocks
 from shared.mongo import Collection, Document, update_one
 
 log = logging.getLogger("warta.outbox")
@@ -39,6 +40,32 @@ def outbox_field(envelopes: Iterable[Envelope]) -> list[Document]:
     return [e.model_dump(mode="json") for e in envelopes]
 
 
+def versioned_change(
+    doc_id: str, expected_version: int, fields: Document, *,
+    events: Iterable[Envelope] = (), push: Document | None = None,
+    applied_event: str | None = None,
+) -> tuple[Document, Document]:
+    """Filter and update for one change of an aggregate, written with its events.
+
+    Matches only if nobody changed the document since `expected_version` (optimistic
+    concurrency) and, for a consumer, only if `applied_event` is not applied yet; sets the
+    fields, bumps the version, and pushes the events into the outbox, all in one update.
+    """
+    query: Document = (not_yet_applied(doc_id, applied_event) if applied_event
+                       else {"_id": doc_id})
+    query["version"] = expected_version
+    update: Document = {"$set": {**fields, "updated_at": utcnow()}, "$inc": {"version": 1}}
+    pushes = {**(push or {})}
+    envelopes = list(events)
+    if envelopes:
+        pushes.update(outbox_push(envelopes))
+    if pushes:
+        update["$push"] = pushes
+    if applied_event:
+        update["$addToSet"] = mark_applied(applied_event)
+    return query, update
+
+
 class OutboxRelay:
     """Publishes the pending events of one collection to one topic, then removes them."""
 
@@ -50,7 +77,7 @@ class OutboxRelay:
         self._publisher = publisher
         # One relay at a time per document in this process: the fast path of two quick writes
         # and the sweep would otherwise publish the same pending event twice.
-        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._relaying = KeyedLocks()
         self._grace = grace
         self._full_sweep_every = full_sweep_every
         # Documents whose fast path has not (yet) succeeded in this process. The frequent sweep
@@ -62,7 +89,7 @@ class OutboxRelay:
     async def relay_document(self, doc_id: str) -> int:
         """Publish this document's pending events (by `_id`), re-read under the lock."""
         self._suspects.add(doc_id)
-        async with self._lock(doc_id):
+        async with self._relaying.hold(doc_id):
             doc = await self._collection.find_one({"_id": doc_id}, {OUTBOX_FIELD: 1})
             sent = 0 if doc is None else await self._relay(doc_id, doc.get(OUTBOX_FIELD) or [])
         self._suspects.discard(doc_id)
@@ -73,7 +100,7 @@ class OutboxRelay:
         them back. The sweep leaves events younger than `grace` to this path, so the two do not
         race; if this path fails, the sweep publishes them once the grace has passed."""
         self._suspects.add(doc_id)
-        async with self._lock(doc_id):
+        async with self._relaying.hold(doc_id):
             sent = await self._relay(doc_id, outbox_field(envelopes))
         self._suspects.discard(doc_id)
         return sent
@@ -90,7 +117,7 @@ class OutboxRelay:
     async def _sweep_ids(self, ids: list[str]) -> int:
         sent = 0
         for doc_id in ids:
-            async with self._lock(doc_id):
+            async with self._relaying.hold(doc_id):
                 doc = await self._collection.find_one({"_id": doc_id}, {OUTBOX_FIELD: 1})
                 pending = (doc or {}).get(OUTBOX_FIELD) or []
                 settled = _settled(pending, self._grace)
@@ -107,20 +134,6 @@ class OutboxRelay:
             return await self.sweep_suspects()
         finally:
             self._grace = grace
-
-    @contextlib.asynccontextmanager
-    async def _lock(self, doc_id: str) -> AsyncIterator[None]:
-        lock, users = self._locks.get(doc_id, (asyncio.Lock(), 0))
-        self._locks[doc_id] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[doc_id]
-            if users == 1:
-                del self._locks[doc_id]
-            else:
-                self._locks[doc_id] = (lock, users - 1)
 
     async def _relay(self, doc_id: str, pending: list[Document]) -> int:
         for raw in pending:

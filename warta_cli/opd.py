@@ -6,9 +6,12 @@ import argparse
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from pydantic import ValidationError
+
 from services.ingest.domain import TIMEZONES
 from services.ingest.onboarding import OpdAdmin
 from services.ingest.opds import OpdRepository
+from services.ingest.schemas import OpdIn
 from shared.errors import ApiError
 from shared.mongo import MongoHandle
 from shared.settings import Settings
@@ -31,9 +34,14 @@ async def _admin(settings: Settings) -> AsyncIterator[OpdAdmin]:
 async def create_opd(settings: Settings, *, code: str, name: str, region: str, timezone: str,
                      email: str | None = None, phone: str | None = None) -> tuple[str, str]:
     """Create an OPD with its first key; returns (opd id, full API key)."""
+    try:  # the same validation as the admin API
+        fields = OpdIn(code=code, name=name, region=region, timezone=timezone,
+                       email=email, phone=phone)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise CommandError(problems) from exc
     async with _admin(settings) as admin:
-        opd, _, api_key = await admin.create(code=code, name=name, region=region,
-                                             timezone=timezone, email=email, phone=phone)
+        opd, _, api_key = await admin.create(**fields.model_dump())
         return str(opd["_id"]), api_key
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from shared.envelope import Envelope, utcnow
 from shared.idempotency import APPLIED_FIELD, insert_once
 from shared.mongo import DESCENDING, Database, Document, DuplicateKeyError, update_one
-from shared.outbox import outbox_push
+from shared.outbox import versioned_change
 
 
 class ArticleRepository:
@@ -55,16 +55,11 @@ class ArticleRepository:
     ) -> bool:
         """Apply one change if nobody changed the article since `expected_version`."""
         now = utcnow()
-        push: dict[str, Any] = {"history": {**history, "at": now}, **outbox_push(events)}
+        push: dict[str, Any] = {"history": {**history, "at": now}}
         if snapshot:
             push["versions"] = _snapshot(fields, expected_version + 1, now, history)
-        update: dict[str, Any] = {
-            "$set": {**fields, "updated_at": now}, "$inc": {"version": 1}, "$push": push,
-        }
-        query: dict[str, Any] = {"_id": article_id, "version": expected_version}
-        if applied_event:
-            query[APPLIED_FIELD] = {"$ne": applied_event}
-            update["$addToSet"] = {APPLIED_FIELD: applied_event}
+        query, update = versioned_change(article_id, expected_version, fields, events=events,
+                                         push=push, applied_event=applied_event)
         result = await update_one(self.collection, query, update)
         return result.modified_count == 1
 

@@ -14,7 +14,7 @@ from typing import Any
 from shared.envelope import Envelope, utcnow
 from shared.idempotency import APPLIED_FIELD
 from shared.mongo import DESCENDING, Database, Document, DuplicateKeyError, update_one
-from shared.outbox import OUTBOX_FIELD, outbox_field, outbox_push
+from shared.outbox import OUTBOX_FIELD, outbox_field, versioned_change
 
 _HIDDEN = {OUTBOX_FIELD: 0, APPLIED_FIELD: 0, "revisions": 0}
 
@@ -85,19 +85,10 @@ class ReportRepository:
         applied_event: str | None = None,
     ) -> bool:
         """Apply one change if nobody changed the report since `expected_version`."""
-        update: dict[str, Any] = {"$set": {**fields, "updated_at": utcnow()},
-                                  "$inc": {"version": 1}}
-        push: dict[str, Any] = {}
-        if events:
-            push.update(outbox_push(events))
-        if revision is not None:
-            push["revisions"] = revision
-        if push:
-            update["$push"] = push
-        query: dict[str, Any] = {"_id": report_id, "version": expected_version}
-        if applied_event:
-            query[APPLIED_FIELD] = {"$ne": applied_event}
-            update["$addToSet"] = {APPLIED_FIELD: applied_event}
+        query, update = versioned_change(
+            report_id, expected_version, fields, events=events or (),
+            push={"revisions": revision} if revision is not None else None,
+            applied_event=applied_event)
         result = await update_one(self.collection, query, update)
         return result.modified_count == 1
 

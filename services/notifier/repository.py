@@ -11,7 +11,7 @@ from typing import Any
 
 from services.notifier.domain import RETRYABLE_STATES, DeliveryState
 from shared.envelope import Envelope, utcnow
-from shared.idempotency import APPLIED_FIELD, insert_once
+from shared.idempotency import insert_once, mark_applied, not_yet_applied
 from shared.mongo import ASCENDING, Database, Document, DuplicateKeyError, update_one
 from shared.outbox import OUTBOX_FIELD, outbox_push
 
@@ -81,11 +81,11 @@ class ArticleRepository:
 
         `only_if_missing`: keep the first value of that field (the first publication wins).
         """
-        query: dict[str, Any] = {"_id": article_id, APPLIED_FIELD: {"$ne": event_id}}
+        query = not_yet_applied(article_id, event_id)
         if only_if_missing:
             query[only_if_missing] = {"$exists": False}
         update = {"$set": {**fields, "updated_at": utcnow()},
-                  "$addToSet": {APPLIED_FIELD: event_id}}
+                  "$addToSet": mark_applied(event_id)}
         try:
             result = await update_one(self.collection, query, update, upsert=True)
             if result.upserted_id is not None or result.modified_count == 1:
@@ -98,7 +98,7 @@ class ArticleRepository:
         # ... or the filter does not match: applied already, or (with `only_if_missing`) the
         # field is set already; remember the event id either way.
         await update_one(self.collection,
-            {"_id": article_id}, {"$addToSet": {APPLIED_FIELD: event_id}})
+            {"_id": article_id}, {"$addToSet": mark_applied(event_id)})
         return False
 
 

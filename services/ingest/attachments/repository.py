@@ -42,13 +42,16 @@ class AttachmentRepository:
         self.collection = db["attachments"]
         self._base = public_base_url.rstrip("/")
 
-    async def add(self, document: Document) -> bool:
-        """False if this OPD already uploaded the same file (the existing record stands)."""
+    async def add(self, document: Document) -> tuple[Attachment, bool]:
+        """The stored attachment and whether it is new; if this OPD uploaded the same file
+        meanwhile (a concurrent twin), the existing record stands."""
         try:
             await self.collection.insert_one(document)
         except DuplicateKeyError:
-            return False
-        return True
+            existing = await self.get(document["_id"])
+            assert existing is not None  # records are never deleted
+            return existing, False
+        return self._from(document), True
 
     async def get(self, attachment_id: str) -> Attachment | None:
         doc = await self.collection.find_one({"_id": attachment_id})

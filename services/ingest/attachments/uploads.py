@@ -49,9 +49,7 @@ class Uploads:
             "thumbnail_blob": thumbnail_blob, "width": processed.width,
             "height": processed.height, "created_at": utcnow(),
         }
-        created = await self.repo.add(document)
-        stored = await self.repo.get(new_id)
-        assert stored is not None  # just written or written by the concurrent twin
+        stored, created = await self.repo.add(document)
         log.info("attachment stored", extra={"attachment_id": stored.id, "created": created,
                                              "content_type": stored.content_type,
                                              "size": stored.size})
