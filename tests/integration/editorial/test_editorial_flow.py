@@ -14,10 +14,10 @@ from shared import topics
 from shared.envelope import Envelope, root_event
 from shared.events.common import OpdRef, ReportContent
 from shared.events.reports import REPORT_SUBMITTED, ReportSubmittedV1
-from shared.kafka import EventBus, ensure_topics, make_broker
+from shared.kafka import ensure_topics
 from shared.settings import Settings
 from tests.conftest import running
-from tests.integration.shared.test_plumbing import envelopes_in, read_topic
+from tests.probes import envelopes_in, publish, read_topic
 from warta_cli.editor import create_editor
 
 PASSWORD = "rahasia-redaksi-2026"
@@ -34,16 +34,6 @@ def submitted(report_id: str) -> Envelope:
                              submitted_at=datetime.now(UTC))
     return root_event(type=REPORT_SUBMITTED, version=1, source="ingest", subject=report_id,
                       data=data)
-
-
-async def publish(settings: Settings, *envelopes: Envelope) -> None:
-    broker = make_broker(settings, "test-producer")
-    await broker.start()
-    try:
-        for envelope in envelopes:
-            await EventBus(broker).publish_event(topics.REPORTS, envelope)
-    finally:
-        await broker.stop()
 
 
 async def login(client: httpx.AsyncClient, username: str, password: str) -> httpx.Response:

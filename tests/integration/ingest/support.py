@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import os
 import sys
-import time
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaConsumer
 from PIL import Image
 
 from services.ingest.config import IngestConfig
@@ -28,6 +24,7 @@ from shared.auth import Principal, issue_token
 from shared.mongo import MongoHandle
 from shared.settings import Settings
 from tests.conftest import running, settings_env
+from tests.probes import collect_envelopes
 from warta_cli import infra
 from warta_cli.stack import wait_services_ready
 
@@ -92,34 +89,11 @@ def jpeg(width: int = 64, height: int = 48, exif: bytes | None = None,
 
 async def events_for(settings: Settings, report_id: str, wanted: int, patience: float = 20.0,
                      settle: float = 0.0) -> list[dict[str, Any]]:
-    """The envelopes about one report on the reports topic (shared by all tests), in order.
-
-    Reads until `wanted` are there, then `settle` seconds more so a duplicate would show up.
-    """
-    consumer = AIOKafkaConsumer(topics.REPORTS, bootstrap_servers=settings.kafka_bootstrap,
-                                auto_offset_reset="earliest", group_id=f"probe-{uuid.uuid4().hex}")
-    await consumer.start()
-    mine: list[dict[str, Any]] = []
-    try:
-        deadline = time.monotonic() + patience
-        settled_at: float | None = None
-        while time.monotonic() < deadline:
-            batch = await consumer.getmany(timeout_ms=300)
-            for records in batch.values():
-                for record in records:
-                    try:  # the topic is shared: other tests put poison messages on it
-                        event = json.loads(record.value or b"{}")
-                    except ValueError:
-                        continue
-                    if event.get("correlation_id") == report_id:
-                        mine.append(event)
-            if len(mine) >= wanted:
-                settled_at = settled_at or time.monotonic() + settle
-                if time.monotonic() >= settled_at:
-                    break
-    finally:
-        await consumer.stop()
-    return mine
+    """The envelopes about one report on the reports topic, in order; after `wanted` have come,
+    nothing more for `settle` seconds (so a duplicate would show)."""
+    return await collect_envelopes(
+        settings.kafka_bootstrap, topics.REPORTS, lambda e: e.get("correlation_id") == report_id,
+        wanted=wanted, patience=patience, quiet=settle)
 
 
 @contextlib.contextmanager

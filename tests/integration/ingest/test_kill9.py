@@ -8,18 +8,14 @@ gets one. The ledger holds what was acknowledged; the topic is read back after q
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
 import time
-import uuid
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer
 
 from shared import topics
 from shared.mongo import MongoHandle
@@ -27,6 +23,7 @@ from shared.outbox import OUTBOX_FIELD
 from shared.settings import Settings
 from tests.conftest import settings_env
 from tests.integration.ingest.support import make_opd, report, start_ingest
+from tests.probes import collect_envelopes
 from warta_cli import infra
 from warta_cli.stack import wait_services_ready
 
@@ -51,30 +48,17 @@ async def post_until_answered(client: httpx.AsyncClient, key: str, headers: dict
     return None
 
 
-async def submitted_events(settings: Settings, opd_id: str, patience: float
+async def submitted_events(settings: Settings, opd_id: str, wanted: int, patience: float
                            ) -> dict[str, list[str]]:
-    """report id -> the ids of its report.submitted events, for one OPD."""
-    consumer = AIOKafkaConsumer(topics.REPORTS, bootstrap_servers=settings.kafka_bootstrap,
-                                auto_offset_reset="earliest", group_id=f"probe-{uuid.uuid4()}")
-    await consumer.start()
+    """report id -> the ids of its report.submitted events, for one OPD, once the topic has
+    been quiet for 3 s after `wanted` arrived (so duplicates and strays would show)."""
+    events = await collect_envelopes(
+        settings.kafka_bootstrap, topics.REPORTS,
+        lambda e: e["type"] == "report.submitted" and e["data"].get("opd", {}).get("id") == opd_id,
+        wanted=wanted, patience=patience, quiet=3.0)
     found: dict[str, list[str]] = defaultdict(list)
-    try:
-        deadline, quiet_since = time.monotonic() + patience, time.monotonic()
-        while time.monotonic() < deadline and time.monotonic() - quiet_since < 3:
-            batch = await consumer.getmany(timeout_ms=500)
-            for records in batch.values():
-                for record in records:
-                    quiet_since = time.monotonic()
-                    try:  # the topic is shared: other tests put poison messages on it
-                        event: dict[str, Any] = json.loads(record.value or b"{}")
-                    except ValueError:
-                        continue
-                    data = event.get("data", {})
-                    if event.get("type") == "report.submitted" and \
-                            data.get("opd", {}).get("id") == opd_id:
-                        found[data["report_id"]].append(event["id"])
-    finally:
-        await consumer.stop()
+    for event in events:
+        found[event["data"]["report_id"]].append(event["id"])
     return found
 
 
@@ -121,7 +105,7 @@ async def test_every_acknowledged_report_reaches_kafka_once_in_effect_after_kill
     try:
         assert before_kill > 0, "the kill must land under load"
         assert len(acknowledged) > before_kill, "the restarted process must take load again"
-        events = await submitted_events(settings, opd.id, patience=60)
+        events = await submitted_events(settings, opd.id, len(acknowledged), patience=60)
         acked_ids = set(acknowledged.values())
         assert len(acked_ids) == len(acknowledged)  # one report per key
         missing = acked_ids - set(events)

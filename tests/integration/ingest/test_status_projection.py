@@ -9,7 +9,6 @@ from typing import Any
 
 import httpx
 
-from shared import topics
 from shared.envelope import EventData, root_event
 from shared.events.articles import (
     ARTICLE_APPROVED,
@@ -23,19 +22,14 @@ from shared.events.articles import (
 )
 from shared.events.common import OpdRef
 from shared.events.publications import PUBLICATION_PUBLISHED, PublicationPublishedV1
-from shared.kafka import EventBus, make_broker
 from shared.settings import Settings
 from tests.integration.ingest.support import Opd, ingest, make_opd, report
+from tests.probes import publish
 
 
-async def emit(settings: Settings, topic: str, type_: str, subject: str, data: EventData) -> None:
-    broker = make_broker(settings, "test-producer")
-    await broker.start()
-    try:
-        await EventBus(broker).publish_event(
-            topic, root_event(type=type_, version=1, source="test", subject=subject, data=data))
-    finally:
-        await broker.stop()
+async def emit(settings: Settings, type_: str, subject: str, data: EventData) -> None:
+    await publish(settings, root_event(type=type_, version=1, source="test", subject=subject,
+                                       data=data))
 
 
 async def status_becomes(client: httpx.AsyncClient, opd: Opd, report_id: str, status: str
@@ -67,11 +61,11 @@ async def test_the_report_shows_review_revision_reason_publication_urls_and_take
     async with ingest(settings) as client:
         report_id = (await client.post("/v1/reports", json=report(),
                                        headers=opd.auth)).json()["id"]
-        await emit(settings, topics.ARTICLES, ARTICLE_CLAIMED, report_id,
+        await emit(settings, ARTICLE_CLAIMED, report_id,
                    ArticleClaimedV1(**decision(report_id, opd, 2)))
         await status_becomes(client, opd, report_id, "in_review")
 
-        await emit(settings, topics.ARTICLES, ARTICLE_REVISION_REQUESTED, report_id,
+        await emit(settings, ARTICLE_REVISION_REQUESTED, report_id,
                    ArticleRevisionRequestedV1(**decision(report_id, opd, 3),
                                               reason="Tambahkan jumlah peserta."))
         revision = await status_becomes(client, opd, report_id, "revision_requested")
@@ -83,7 +77,7 @@ async def test_the_report_shows_review_revision_reason_publication_urls_and_take
 
         # Publication first, approval second: the projection never moves backwards.
         url = f"https://makassarkota.go.id/berita/{report_id}"
-        await emit(settings, topics.PUBLICATIONS, PUBLICATION_PUBLISHED, report_id,
+        await emit(settings, PUBLICATION_PUBLISHED, report_id,
                    PublicationPublishedV1(
                        publication_id=f"{report_id}:website", article_id=report_id,
                        report_id=report_id, channel="website", external_id="77", url=url,
@@ -91,7 +85,7 @@ async def test_the_report_shows_review_revision_reason_publication_urls_and_take
                        category="kesehatan"))
         published = await status_becomes(client, opd, report_id, "published")
         assert published["publications"][0]["url"] == url
-        await emit(settings, topics.ARTICLES, ARTICLE_APPROVED, report_id, ArticleApprovedV1(
+        await emit(settings, ARTICLE_APPROVED, report_id, ArticleApprovedV1(
             **decision(report_id, opd, 4), opd=opd_ref(opd), headline="Judul",
             body_html="<p>x</p>", category="kesehatan", channels=["website"]))
         assert (await status_becomes(client, opd, report_id, "published"))["publications"]
@@ -99,7 +93,7 @@ async def test_the_report_shows_review_revision_reason_publication_urls_and_take
         refused = await client.delete(f"/v1/reports/{report_id}", headers=opd.auth)
         assert refused.status_code == 409  # too late to withdraw after approval
 
-        await emit(settings, topics.ARTICLES, ARTICLE_TAKEN_DOWN, report_id,
+        await emit(settings, ARTICLE_TAKEN_DOWN, report_id,
                    ArticleTakenDownV1(**decision(report_id, opd, 5), reason="Data keliru."))
         taken = await status_becomes(client, opd, report_id, "taken_down")
         assert taken["status_reason"] == "Data keliru."
@@ -110,7 +104,7 @@ async def test_an_embargoed_approval_shows_scheduled(settings: Settings) -> None
     async with ingest(settings) as client:
         report_id = (await client.post("/v1/reports", json=report(),
                                        headers=opd.auth)).json()["id"]
-        await emit(settings, topics.ARTICLES, ARTICLE_APPROVED, report_id, ArticleApprovedV1(
+        await emit(settings, ARTICLE_APPROVED, report_id, ArticleApprovedV1(
             **decision(report_id, opd, 2), opd=opd_ref(opd), headline="Judul",
             body_html="<p>x</p>", category="kesehatan", channels=["feed"],
             publish_at=datetime.now(UTC) + timedelta(hours=5)))

@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
 
-from shared import topics
 from shared.auth import Principal, issue_token
 from shared.envelope import Envelope, root_event
 from shared.events.articles import ARTICLE_APPROVED, ArticleApprovedV1
 from shared.events.common import OpdRef, PressInvitation
 from shared.events.publications import PUBLICATION_PUBLISHED, PublicationPublishedV1
-from shared.kafka import EventBus, make_broker
 from shared.settings import Settings
 from warta_cli.infra import free_port
 from warta_cli.mailsink import MailSink, read_mailbox
-
-T = TypeVar("T")
 
 OPD = OpdRef(id="opd-dinkes", code="DINKES", name="Dinas Kesehatan", region="Kota Makassar",
              timezone="Asia/Makassar")
@@ -115,31 +109,8 @@ def published(article_id: str, *, channel: str = "website",
                       subject=article_id, data=data, correlation_id=article_id)
 
 
-async def publish(settings: Settings, *envelopes: Envelope) -> None:
-    broker = make_broker(settings, "test-producer")
-    await broker.start()
-    try:
-        bus = EventBus(broker)
-        for envelope in envelopes:
-            topic = topics.ARTICLES if envelope.type == ARTICLE_APPROVED else topics.PUBLICATIONS
-            await bus.publish_event(topic, envelope)
-    finally:
-        await broker.stop()
-
-
 def new_article_id() -> str:
     return str(uuid.uuid4())
-
-
-async def until(what: str, probe: Callable[[], Awaitable[T | None]], patience: float = 40.0
-                ) -> T:
-    deadline = time.monotonic() + patience
-    while time.monotonic() < deadline:
-        found = await probe()
-        if found:
-            return found
-        await asyncio.sleep(0.25)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 async def add(client: httpx.AsyncClient, settings: Settings, name: str, email: str, *,

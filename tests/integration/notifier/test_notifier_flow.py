@@ -23,11 +23,9 @@ from tests.integration.notifier.conftest import (
     auth,
     deliveries,
     new_article_id,
-    publish,
     published,
-    until,
 )
-from tests.integration.shared.test_plumbing import envelopes_in, read_topic
+from tests.probes import envelopes_in, eventually, publish, read_topic
 from warta_cli.infra import free_port
 from warta_cli.journalist import add_journalist
 from warta_cli.mailsink import MailSink
@@ -70,8 +68,8 @@ async def test_an_approved_and_published_article_is_emailed_once_to_each_matchin
         await publish(settings, approval, approval, publication, publication,
                       published(article_id, channel="feed", headline=headline))
 
-        items = await until("two sent deliveries",
-                            lambda: all_settled(client, settings, article_id, 2))
+        items = await eventually(lambda: all_settled(client, settings, article_id, 2),
+                                 "two sent deliveries")
         assert {d["recipient"] for d in items} == {"andi@media.example", "budi@media.example"}
         assert {(d["state"], d["kind"], d["channel"], d["attempts"]) for d in items} == {
             ("sent", "press_release", "email", 1)}
@@ -122,10 +120,12 @@ async def test_a_publication_arriving_before_the_approval_still_sends(
     async with running(create_app(settings)) as client:
         await add(client, settings, "Andi", "andi@media.example")
         await publish(settings, published(article_id))
-        await until("the publication to be recorded", lambda: _article_seen(settings, article_id))
+        await eventually(lambda: _article_seen(settings, article_id),
+                         "the publication to be recorded")
         assert await deliveries(client, settings, article_id) == []
         await publish(settings, approved(article_id))
-        items = await until("the delivery", lambda: all_settled(client, settings, article_id, 1))
+        items = await eventually(lambda: all_settled(client, settings, article_id, 1),
+                                 "the delivery")
         assert items[0]["state"] == "sent"
         assert len(mails_to(mail_sink, "andi@media.example")) == 1
 
@@ -150,8 +150,8 @@ async def test_a_future_press_invitation_is_sent_at_approval(
         await add(client, settings, "Andi", "andi@media.example")
         await publish(settings, approved(past_id, invitation_in=-timedelta(hours=1)),
                       approved(article_id, invitation_in=timedelta(days=2)))
-        items = await until("the invitation",
-                            lambda: all_settled(client, settings, article_id, 1))
+        items = await eventually(lambda: all_settled(client, settings, article_id, 1),
+                                 "the invitation")
         assert items[0]["kind"] == "invitation"
         message = mails_to(mail_sink, "andi@media.example")[0]
         assert message["Subject"] == "[Undangan Liputan] Vaksinasi massal di Makassar"
@@ -182,13 +182,13 @@ async def test_a_delivery_fails_while_smtp_is_down_and_is_sent_once_it_is_back(
             items = await deliveries(client, settings, article_id)
             return items if items and items[0]["state"] == "failed" else None
 
-        down = await until("a failed attempt", failed)
+        down = await eventually(failed, "a failed attempt")
         assert "SMTP unavailable" in str(down[0]["error"])
         sink = MailSink(tmp_path / "late-mail", port)
         sink.start()
         try:
-            items = await until("the retried delivery",
-                                lambda: all_settled(client, settings, article_id, 1))
+            items = await eventually(lambda: all_settled(client, settings, article_id, 1),
+                                     "the retried delivery")
             assert items[0]["state"] == "sent"
             assert int(str(items[0]["attempts"])) >= 2
             assert items[0]["error"] is None
@@ -214,8 +214,8 @@ async def test_a_recipient_refused_with_5xx_is_dead_at_once_and_others_still_get
             await add(client, settings, "Andi", "andi@media.example")
             await add(client, settings, "Tono", "ditolak@media.example")
             await publish(settings, approved(article_id), published(article_id))
-            items = await until("both deliveries settled",
-                                lambda: all_settled(client, settings, article_id, 2))
+            items = await eventually(lambda: all_settled(client, settings, article_id, 2),
+                                     "both deliveries settled")
             by_recipient = {d["recipient"]: d for d in items}
             refused = by_recipient["ditolak@media.example"]
             assert (refused["state"], refused["attempts"]) == ("dead", 1)
@@ -318,7 +318,7 @@ async def test_journalist_routes_need_an_admin_and_refuse_bad_or_duplicate_input
             ready = await client.get("/readyz")
             return bool(ready.json()["details"]["smtp"]["reachable"])
 
-        await until("the SMTP probe", smtp_ok, patience=10)
+        await eventually(smtp_ok, "the SMTP probe", patience=10)
 
 
 async def _unique_index_refuses_a_second_address(settings: Settings) -> None:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,10 +23,10 @@ from shared.events.articles import (
     ArticleTakenDownV1,
 )
 from shared.events.common import OpdRef
-from shared.kafka import EventBus, ensure_topics, make_broker
+from shared.kafka import ensure_topics
 from shared.settings import Settings
 from tests.conftest import running
-from tests.integration.shared.test_plumbing import envelopes_in, read_topic
+from tests.probes import envelopes_in, eventually, publish, read_topic
 
 SCHEDULER = 0.2
 OPD = OpdRef(id="opd-7", code="DISHUB", name="Dinas Perhubungan", region="Kota Makassar",
@@ -64,30 +62,9 @@ def taken_down(article_id: str) -> Envelope:
                       subject=article_id, data=data, correlation_id=article_id)
 
 
-async def publish(settings: Settings, *envelopes: Envelope) -> None:
-    broker = make_broker(settings, "test-producer")
-    await broker.start()
-    try:
-        for envelope in envelopes:
-            await EventBus(broker).publish_event(topics.ARTICLES, envelope)
-    finally:
-        await broker.stop()
-
-
 def editor_headers(settings: Settings) -> dict[str, str]:
     token, _ = issue_token(settings, Principal(subject="redaktur1", role="editor"))
     return {"Authorization": f"Bearer {token}"}
-
-
-async def eventually(check: Callable[[], Awaitable[Any]], what: str, patience: float = 30
-                     ) -> Any:
-    deadline = time.monotonic() + patience
-    while time.monotonic() < deadline:
-        result = await check()
-        if result:
-            return result
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"never happened: {what}")
 
 
 async def publications(client: httpx.AsyncClient, settings: Settings, article_id: str

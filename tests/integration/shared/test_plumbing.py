@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
-
-from aiokafka import AIOKafkaConsumer
 
 from shared import topics
 from shared.consumer import subscribe
@@ -21,50 +15,13 @@ from shared.kafka import EventBus, ensure_topics, make_broker
 from shared.mongo import MongoHandle
 from shared.outbox import OutboxRelay, outbox_field
 from shared.settings import Settings
+from tests.probes import eventually, read_topic
 
 
 def withdrawn(report_id: str) -> Envelope:
     data = ReportWithdrawnV1(report_id=report_id, opd_id="opd-1", withdrawn_at=datetime.now(UTC))
     return root_event(type=REPORT_WITHDRAWN, version=1, source="test", subject=report_id,
                       data=data)
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], patience: float = 30.0) -> None:
-    deadline = time.monotonic() + patience
-    while not await check():
-        assert time.monotonic() < deadline, "condition not met before the deadline"
-        await asyncio.sleep(0.1)
-
-
-def envelopes_in(records: list[tuple[bytes, dict[str, bytes]]]) -> list[dict[str, Any]]:
-    """The envelopes among raw records: the topics are shared by the whole test session, and
-    some tests put poison or marker messages on them."""
-    found = []
-    for value, _ in records:
-        try:
-            event = json.loads(value)
-        except ValueError:
-            continue
-        if isinstance(event, dict) and isinstance(event.get("data"), dict):
-            found.append(event)
-    return found
-
-
-async def read_topic(bootstrap: str, topic: str, wanted: int, patience: float = 30.0
-                     ) -> list[tuple[bytes, dict[str, bytes]]]:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-                                group_id=f"probe-{uuid.uuid4().hex}")
-    await consumer.start()
-    found: list[tuple[bytes, dict[str, bytes]]] = []
-    try:
-        deadline = time.monotonic() + patience
-        while len(found) < wanted and time.monotonic() < deadline:
-            batch = await consumer.getmany(timeout_ms=500)
-            for records in batch.values():
-                found.extend((r.value or b"", dict(r.headers)) for r in records)
-    finally:
-        await consumer.stop()
-    return found
 
 
 async def test_the_relay_publishes_pending_events_and_empties_the_outbox(settings: Settings
@@ -119,7 +76,7 @@ async def test_poison_goes_to_the_dead_letter_topic_and_the_good_event_is_handle
         async def good_handled() -> bool:
             return good.id in handled
 
-        await eventually(good_handled)
+        await eventually(good_handled, "the good event handled once")
         dead = await read_topic(settings.kafka_bootstrap, topics.dead_letter(topic), 50, 5)
         ours = [h for v, h in dead if v == b"{not json"]
         assert ours, "the undecodable message was not dead-lettered"
