@@ -11,5 +11,8 @@ COPY warta_cli ./warta_cli
 RUN uv sync --frozen --no-dev
 RUN useradd --system --uid 10001 warta && mkdir -p /data/attachments && chown warta /data/attachments
 USER warta
-ENV PATH="/app/.venv/bin:$PATH" WARTA_ATTACHMENTS_DIR=/data/attachments
+# Production and reachable: the development secrets are refused, so the service does not start
+# until both signing secrets (JWT, unsubscribe) are given at run time.
+ENV PATH="/app/.venv/bin:$PATH" WARTA_ATTACHMENTS_DIR=/data/attachments \
+    WARTA_ENV=production WARTA_BIND_HOST=0.0.0.0
 CMD ["python", "-m", "services.ingest"]

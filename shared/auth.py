@@ -1,7 +1,8 @@
 """Credentials: OPD API keys (hashed, constant-time), editor JWTs and password hashing.
 
-Storage and lookup of keys and users belong to the service that owns them; this module only
-holds the cryptography and the FastAPI dependency that turns a bearer JWT into a principal.
+Storage and lookup of keys and accounts belong to the service that owns them; this module holds
+the cryptography and the FastAPI dependency that turns a bearer JWT into a principal, honoured
+only for an account the service knows as active (its `AccountDirectory`, on `app.state`).
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ import secrets
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal, Protocol
 
 import jwt
-from fastapi import Request
+from fastapi import FastAPI, Request
 from pwdlib import PasswordHash
 
 from shared.errors import ApiError
@@ -24,6 +25,10 @@ from shared.settings import Settings
 KEY_PREFIX = "wrt"
 ROLES = ("editor", "chief_editor", "admin")  # each includes the rights of those before it
 JWT_ALGORITHMS = ["HS256"]  # explicit allowlist: never "none", never taken from the token
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+TokenKind = Literal["access", "refresh"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,19 @@ class Principal:
     subject: str
     role: str
     name: str = ""
+
+
+@dataclass(frozen=True)
+class Account:
+    """What a service knows of an editorial account: enough to honour its tokens or not."""
+
+    username: str
+    role: str
+    active: bool
+
+
+class AccountDirectory(Protocol):
+    async def account(self, username: str) -> Account | None: ...
 
 
 # ---- OPD API keys: wrt_<key_id>_<secret>; only HMAC(key_id, secret) is stored -------------
@@ -79,42 +97,71 @@ def verify_password(password: str, hashed: str) -> bool:
     return _passwords.verify(password, hashed)
 
 
-def issue_token(settings: Settings, principal: Principal) -> tuple[str, int]:
+def issue_token(settings: Settings, principal: Principal, kind: TokenKind = "access"
+                ) -> tuple[str, int]:
+    """A signed JWT: short-lived access tokens; refresh tokens only buy a new access token."""
+    ttl = settings.jwt_ttl_seconds if kind == "access" else settings.jwt_refresh_ttl_seconds
     now = datetime.now(UTC)
     claims = {
-        "sub": principal.subject, "role": principal.role, "name": principal.name,
+        "sub": principal.subject, "role": principal.role, "name": principal.name, "typ": kind,
         "iss": settings.jwt_issuer, "aud": settings.jwt_audience, "iat": now,
-        "exp": now + timedelta(seconds=settings.jwt_ttl_seconds),
+        "exp": now + timedelta(seconds=ttl),
     }
     token = jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm="HS256")
-    return token, settings.jwt_ttl_seconds
+    return token, ttl
 
 
-def decode_token(settings: Settings, token: str) -> Principal:
+def decode_token(settings: Settings, token: str, kind: TokenKind = "access") -> Principal:
     try:
         claims = jwt.decode(
             token, settings.jwt_secret.get_secret_value(), algorithms=JWT_ALGORITHMS,
             audience=settings.jwt_audience, issuer=settings.jwt_issuer,
-            options={"require": ["exp", "iss", "aud", "sub"]},
+            options={"require": ["exp", "iss", "aud", "sub", "typ"]},
         )
     except jwt.ExpiredSignatureError as exc:
-        raise ApiError(401, "token_expired", "The token has expired; log in again.") from exc
+        raise ApiError(401, "token_expired", "The token has expired; refresh it or log in again.",
+                       headers=_CHALLENGE) from exc
     except jwt.InvalidTokenError as exc:
-        raise ApiError(401, "unauthorized", "The token is invalid.") from exc
+        raise ApiError(401, "unauthorized", "The token is invalid.", headers=_CHALLENGE) from exc
+    if claims.get("typ") != kind:
+        raise ApiError(401, "unauthorized", f"The token is not a valid {kind} token.",
+                       headers=_CHALLENGE)
     role = claims.get("role")
     if role not in ROLES:
-        raise ApiError(401, "unauthorized", "The token carries no editorial role.")
+        raise ApiError(401, "unauthorized", "The token carries no editorial role.",
+                       headers=_CHALLENGE)
     return Principal(subject=str(claims["sub"]), role=str(role), name=str(claims.get("name", "")))
+
+
+def honoured(principal: Principal, account: Account | None) -> Principal:
+    """A token counts only for a known, active account, and never above its current role."""
+    if account is None:
+        raise ApiError(401, "account_unknown", "The token's account is not known here (yet).",
+                       headers=_CHALLENGE)
+    if not account.active or account.role not in ROLES:
+        raise ApiError(401, "account_disabled", "The token's account is disabled.",
+                       headers=_CHALLENGE)
+    role = min(principal.role, account.role, key=ROLES.index)  # a demotion counts at once
+    return Principal(subject=principal.subject, role=role, name=principal.name)
+
+
+def install_accounts(app: FastAPI, directory: AccountDirectory) -> None:
+    """The directory `require_role` checks tokens against, for every route of this app."""
+    app.state.accounts = directory
 
 
 def require_role(
     settings: Settings, minimum: str
 ) -> Callable[[Request], Coroutine[Any, Any, Principal]]:
-    """FastAPI dependency: a valid editor JWT whose role is at least `minimum`."""
+    """FastAPI dependency: a valid access JWT of an active account, role at least `minimum`."""
     needed = ROLES.index(minimum)
 
     async def dependency(request: Request) -> Principal:
-        principal = decode_token(settings, bearer_token(request))
+        claimed = decode_token(settings, bearer_token(request))
+        directory: AccountDirectory | None = getattr(request.app.state, "accounts", None)
+        if directory is None:  # a wiring bug: fail closed, loudly
+            raise RuntimeError("no AccountDirectory installed on this app (install_accounts)")
+        principal = honoured(claimed, await directory.account(claimed.subject))
         if ROLES.index(principal.role) < needed:
             raise ApiError(403, "forbidden", f"This action needs the '{minimum}' role.")
         return principal

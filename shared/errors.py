@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.failures import TRANSIENT
@@ -20,6 +21,18 @@ _STATUS_CODES = {
     415: "unsupported_media_type", 422: "validation_error", 429: "rate_limited",
     503: "unavailable",
 }
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(examples=["validation_error"])
+    message: str = Field(examples=["Fix these fields: title"])
+    details: Any = None
+
+
+class ErrorOut(BaseModel):
+    """Every error answer: a stable `code`, a `message` saying what to do, optional details."""
+
+    error: ErrorDetail
 
 
 class ApiError(Exception):
@@ -43,6 +56,24 @@ def error_response(
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
+
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def unavailable_response(method: str, code: str, cause: str, retry_after: int = 5
+                         ) -> JSONResponse:
+    """The honest 503: a read changed nothing; a write's outcome is unknown (a timed-out write
+    may have been applied, and its events then go out once the dependency is back)."""
+    if method.upper() in _SAFE_METHODS:
+        outcome, message = "not_applied", f"{cause}; nothing was changed. Retry in a few seconds."
+    else:
+        outcome, message = "unknown", (
+            f"{cause}; this change may or may not have been saved. Retrying with the same "
+            "Idempotency-Key is safe; without one, check the current state before retrying.")
+    return error_response(503, code, message,
+                          {"outcome": outcome, "retry_after_seconds": retry_after},
+                          headers={"Retry-After": str(retry_after)})
 
 
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -70,12 +101,19 @@ def install_error_handlers(app: FastAPI) -> None:
         headers = dict(exc.headers) if exc.headers else None
         return error_response(exc.status_code, code, str(exc.detail), None, headers)
 
+    async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("dependency unavailable", extra={"error": repr(exc)})
+        return unavailable_response(request.method, "unavailable",
+                                    "A dependency is not answering")
+
+    # Per class, so the inner exception middleware answers: a handler for `Exception` runs in
+    # the outermost one, which re-raises after answering (a traceback logged per 503).
+    for transient in TRANSIENT:
+        app.add_exception_handler(transient, _unavailable)
+
     @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-        if isinstance(exc, TRANSIENT):
-            log.warning("dependency unavailable", extra={"error": repr(exc)})
-            return error_response(
-                503, "unavailable", "A dependency is not answering; nothing was saved. Retry.",
-                headers={"Retry-After": "5"})
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if isinstance(exc, TRANSIENT):  # raised outside the routes (a middleware)
+            return await _unavailable(request, exc)
         log.exception("unexpected error")
         return error_response(500, "internal_error", "Unexpected error; it has been logged.")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from aiokafka.errors import KafkaError
+
 from shared.mongo import TRANSIENT_ERRORS
 
 
@@ -15,6 +17,9 @@ class PermanentError(Exception):
     """Retrying will not help: a consumer dead-letters the message."""
 
 
-TRANSIENT: tuple[type[BaseException], ...] = (
-    TransientError, *TRANSIENT_ERRORS, OSError, asyncio.TimeoutError,
+# Every KafkaError counts, not only those aiokafka marks `retriable` (its KafkaTimeoutError and
+# RequestTimedOutError are not): a broker refusal that retrying cannot fix (a missing topic, a
+# record too large) must stall and alert, never let a commit move past an unsettled message.
+TRANSIENT: tuple[type[Exception], ...] = (
+    TransientError, *TRANSIENT_ERRORS, KafkaError, OSError, asyncio.TimeoutError,
 )

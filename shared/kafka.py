@@ -73,7 +73,8 @@ async def ensure_topics(bootstrap: str) -> None:
     try:
         existing = set(await admin.list_topics())
         missing = [
-            NewTopic(name=t, num_partitions=topics.PARTITIONS, replication_factor=1)
+            NewTopic(name=t, num_partitions=topics.PARTITIONS, replication_factor=1,
+                     topic_configs=topics.CONFIGS.get(t, {}))
             for t in topics.all_topics() if t not in existing
         ]
         if missing:

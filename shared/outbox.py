@@ -1,29 +1,38 @@
 """Embedded outbox: events ride in the same document update as the state change, then get relayed.
 
-Transactions across documents are not assumed (they need a replica set; FerretDB v1 has none),
-so a document carries `outbox: [envelope, ...]`. The writer publishes right after its write (fast
-path); a periodic sweep publishes whatever a crash left behind. Either may publish an event twice;
-consumers are idempotent.
+Transactions across documents are not assumed (a standalone MongoDB has none), so a document
+carries `outbox: [envelope, ...]`. The writer relays right after its write (fast path); a sweep,
+cheap thanks to an index, relays what a failed fast path, a timed-out write or a crashed process
+left behind, every few seconds on every replica.
+
+Ordering rule: a relay always starts at the head of the document's outbox as stored, publishes
+one event at a time (each acknowledged by Kafka before the next) and removes an event only after
+publishing it. So whoever publishes an event first, every earlier event of that document was
+published before it. Several relays (fast paths, sweeps, replicas) may publish an event twice;
+consumers dedupe by event id. Nothing here is locked: the database's atomic `$pull` suffices.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from shared.envelope import Envelope, utcnow
-from shared.failures import TRANSIENT
 from shared.idempotency import mark_applied, not_yet_applied
-from shared.locks import KeyedLocks
-from shared.mongo import Collection, Document, update_one
+from shared.mongo import ASCENDING, Collection, Document, IndexModel, update_one
+from shared.retry import backoff_delays
 
 log = logging.getLogger("warta.outbox")
 
 OUTBOX_FIELD = "outbox"
+# Documents with something pending, found by an index range scan: an empty outbox has no
+# `outbox.id` key (MongoDB indexes it as undefined), so `{"outbox.id": {"$gt": ""}}` reads only
+# the index entries of pending events, however large the collection.
+PENDING_INDEX = IndexModel([(f"{OUTBOX_FIELD}.id", ASCENDING)], name="outbox_pending")
+PENDING: Document = {f"{OUTBOX_FIELD}.id": {"$gt": ""}}
 
 
 class EventPublisher(Protocol):
@@ -67,112 +76,142 @@ def versioned_change(
 
 
 class OutboxRelay:
-    """Publishes the pending events of one collection to one topic, then removes them."""
+    """Publishes the pending events of one collection's documents to one topic, then removes them.
+
+    `grace`: the sweep leaves events younger than this to their writer's fast path, so the two
+    rarely publish the same event; a fast path that failed is covered once the grace is over.
+    `fast_wait`: how long a writer waits for its fast path before answering anyway; the pass
+    goes on in the background, and a failure only leaves the events to the sweep.
+    """
 
     def __init__(self, collection: Collection, topic: str, publisher: EventPublisher,
-                 grace: timedelta = timedelta(seconds=3),
-                 full_sweep_every: timedelta = timedelta(minutes=5)) -> None:
+                 grace: timedelta = timedelta(seconds=3), fast_wait: float = 2.0) -> None:
         self._collection = collection
         self._topic = topic
         self._publisher = publisher
-        # One relay at a time per document in this process: the fast path of two quick writes
-        # and the sweep would otherwise publish the same pending event twice.
-        self._relaying = KeyedLocks()
         self._grace = grace
-        self._full_sweep_every = full_sweep_every
-        # Documents whose fast path has not (yet) succeeded in this process. The frequent sweep
-        # visits only these (reads by `_id`); the whole collection is scanned at start-up and
-        # then rarely, for what a crashed process left behind. On FerretDB a scan is a read of
-        # every document in Go (0.4 s at 10,000 reports), too dear for every few seconds.
-        self._suspects: set[str] = set()
+        self._fast_wait = fast_wait
+        # At most one fast pass per document in this process; a write that lands during a pass
+        # asks it to go round once more. Saves duplicates only: correctness needs neither.
+        self._passes: dict[Any, asyncio.Task[int]] = {}
+        self._again: set[Any] = set()
+        self._indexed = False
 
-    async def relay_document(self, doc_id: str) -> int:
-        """Publish this document's pending events (by `_id`), re-read under the lock."""
-        self._suspects.add(doc_id)
-        async with self._relaying.hold(doc_id):
-            doc = await self._collection.find_one({"_id": doc_id}, {OUTBOX_FIELD: 1})
-            sent = 0 if doc is None else await self._relay(doc_id, doc.get(OUTBOX_FIELD) or [])
-        self._suspects.discard(doc_id)
-        return sent
+    async def ensure_index(self) -> None:
+        """Create the sweep's index (at start-up; the first sweep does it too if need be)."""
+        await self._collection.create_indexes([PENDING_INDEX])
+        self._indexed = True
 
-    async def relay_written(self, doc_id: str, envelopes: Iterable[Envelope]) -> int:
-        """Fast path right after a write: publish the events just written, without reading
-        them back. The sweep leaves events younger than `grace` to this path, so the two do not
-        race; if this path fails, the sweep publishes them once the grace has passed."""
-        self._suspects.add(doc_id)
-        async with self._relaying.hold(doc_id):
-            sent = await self._relay(doc_id, outbox_field(envelopes))
-        self._suspects.discard(doc_id)
-        return sent
+    async def relay_document(self, doc_id: Any) -> int:
+        """Fast path after a durable write: relay this document's outbox from its head.
 
-    async def sweep(self) -> int:
-        """Publish what earlier writers left pending (a crash, a broker outage): a full scan."""
-        cursor = self._collection.find({"outbox.0": {"$exists": True}}, {"_id": 1})
-        return await self._sweep_ids([doc["_id"] async for doc in cursor])
-
-    async def sweep_suspects(self) -> int:
-        """Publish what this process's fast paths left pending (reads by `_id` only)."""
-        return await self._sweep_ids(sorted(self._suspects))
-
-    async def _sweep_ids(self, ids: list[str]) -> int:
-        sent = 0
-        for doc_id in ids:
-            async with self._relaying.hold(doc_id):
-                doc = await self._collection.find_one({"_id": doc_id}, {OUTBOX_FIELD: 1})
-                pending = (doc or {}).get(OUTBOX_FIELD) or []
-                settled = _settled(pending, self._grace)
-                sent += await self._relay(doc_id, settled)
-                if len(settled) == len(pending):
-                    self._suspects.discard(doc_id)
-        return sent
-
-    async def flush(self) -> int:
-        """At shutdown: what this process's fast paths left, young or not (it wrote them);
-        anything older waits for the next start's full sweep."""
-        grace, self._grace = self._grace, timedelta(0)
+        Never raises and waits at most `fast_wait`: the write is saved, so the caller answers
+        success whatever the broker does; what is not relayed now, the sweep relays later.
+        """
+        task = self._passes.get(doc_id)
+        if task is None or task.done():  # done: its callback has not run yet
+            task = asyncio.create_task(self._fast_passes(doc_id))
+            self._passes[doc_id] = task
+            task.add_done_callback(lambda done: self._fast_done(doc_id, done))
+        else:
+            self._again.add(doc_id)
         try:
-            return await self.sweep_suspects()
-        finally:
-            self._grace = grace
+            return await asyncio.wait_for(asyncio.shield(task), self._fast_wait)
+        except Exception:  # logged by _fast_done; the events stay pending for the sweep
+            return 0
 
-    async def _relay(self, doc_id: str, pending: list[Document]) -> int:
+    async def relay_written(self, doc_id: Any, envelopes: Iterable[Envelope]) -> int:
+        """`relay_document` for writers that hold the events just written: the outbox is still
+        re-read, because an earlier event whose fast path failed must go out first."""
+        del envelopes
+        return await self.relay_document(doc_id)
+
+    async def _fast_passes(self, doc_id: Any) -> int:
+        sent = 0
+        while True:
+            self._again.discard(doc_id)
+            sent += await self._relay(doc_id, timedelta(0))
+            if doc_id not in self._again:
+                return sent
+
+    def _fast_done(self, doc_id: Any, task: asyncio.Task[int]) -> None:
+        if self._passes.get(doc_id) is task:  # not a newer pass of the same document
+            del self._passes[doc_id]
+            self._again.discard(doc_id)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.warning("fast relay failed; the sweep will relay it", extra={
+                "doc_id": str(doc_id), "topic": self._topic, "error": repr(exc)})
+
+    async def sweep(self, grace: timedelta | None = None) -> int:
+        """Relay every document's pending events older than the grace (one indexed query).
+
+        A document that fails is skipped for this round; three failures in a row mean an
+        outage, and the round stops with the last error.
+        """
+        grace = self._grace if grace is None else grace
+        if not self._indexed:
+            await self.ensure_index()
+        cursor = self._collection.find(PENDING, {"_id": 1})
+        ids = list(dict.fromkeys([doc["_id"] async for doc in cursor]))
+        sent, failures = 0, 0
+        for doc_id in ids:
+            try:
+                sent += await self._relay(doc_id, grace)
+                failures = 0
+            except Exception as exc:
+                failures += 1
+                log.warning("outbox relay of a document failed", extra={
+                    "doc_id": str(doc_id), "topic": self._topic, "error": repr(exc)})
+                if failures >= 3:
+                    raise
+        return sent
+
+    async def _relay(self, doc_id: Any, grace: timedelta) -> int:
+        """One pass over the document's outbox as stored now, from its head, in order."""
+        doc = await self._collection.find_one({"_id": doc_id}, {OUTBOX_FIELD: 1})
+        pending = _settled((doc or {}).get(OUTBOX_FIELD) or [], grace)
         for raw in pending:
-            # Order within an aggregate matters: publish one by one, stop at the first failure.
+            # Kafka acknowledges this event before the next is sent; stop at the first failure.
             await self._publisher.publish_event(self._topic, Envelope.model_validate(raw))
-            # Pull the exact stored sub-document: FerretDB v1 silently ignores a conditional
-            # `$pull` ({"id": ...} matches nothing there), while exact equality works on both.
-            await update_one(self._collection, {"_id": doc_id}, {"$pull": {OUTBOX_FIELD: raw}})
+            await update_one(self._collection, {"_id": doc_id},
+                             {"$pull": {OUTBOX_FIELD: {"id": raw["id"]}}})
         return len(pending)
 
+    async def flush(self) -> int:
+        """At shutdown: let running fast passes finish, then relay what is pending, young or not
+        (a replica still running may publish some of it too: a duplicate, not a loss)."""
+        try:
+            if self._passes:
+                await asyncio.wait(list(self._passes.values()))
+            return await self.sweep(timedelta(0))
+        finally:
+            for task in list(self._passes.values()):
+                task.cancel()
+
     async def run_forever(self, interval: float) -> None:
-        """The background sweep: bounded, backed-off, never a hot loop. The first full scan
-        waits out the grace, so what a crashed predecessor wrote just before dying is old
-        enough to be taken."""
-        delay = interval
-        next_full = time.monotonic() + self._grace.total_seconds()
+        """The background sweep: every `interval` seconds while healthy; after a failure, a
+        jittered backoff capped low, so events go out within seconds of the broker's return."""
+        delays = backoff_delays(interval, max(2 * interval, 5.0))
+        pause = interval + self._grace.total_seconds()  # what a predecessor wrote is settled
         while True:
-            await asyncio.sleep(delay)
+            await asyncio.sleep(pause)
             try:
-                if time.monotonic() >= next_full:
-                    sent = await self.sweep()
-                    next_full = time.monotonic() + self._full_sweep_every.total_seconds()
-                else:
-                    sent = await self.sweep_suspects()
-                if sent:
-                    log.info("outbox sweep relayed events", extra={"count": sent})
-                delay = interval
-            except asyncio.CancelledError:
-                raise
-            except TRANSIENT as exc:
-                delay = min(delay * 2, 60.0)
-                log.warning("outbox sweep failed, backing off", extra={"error": repr(exc)})
-            except Exception as exc:  # a bug must not kill the relay; it is logged and retried
-                delay = min(delay * 2, 60.0)
-                log.exception("outbox sweep crashed", extra={"error": repr(exc)})
+                sent = await self.sweep()
+            except Exception as exc:  # an outage or a bug: logged, retried, never a hot loop
+                pause = next(delays)
+                log.warning("outbox sweep failed, backing off", extra={
+                    "topic": self._topic, "error": repr(exc), "pause_s": round(pause, 2)})
+                continue
+            if sent:
+                log.info("outbox sweep relayed events", extra={"topic": self._topic,
+                                                               "count": sent})
+            pause, delays = interval, backoff_delays(interval, max(2 * interval, 5.0))
 
 
 def _settled(pending: list[Document], grace: timedelta) -> list[Document]:
     """The pending events old enough for the sweep, in order: it stops at the first young one."""
+    if not grace:
+        return pending
     cutoff = utcnow() - grace
     settled = []
     for raw in pending:

@@ -12,10 +12,11 @@ from fastapi import APIRouter, FastAPI
 from faststream.specification import AsyncAPI
 
 from shared.errors import install_error_handlers
-from shared.http import BodyLimit, install_http_shell, operations_router
+from shared.http import BodyLimit, Deadline, install_http_shell, operations_router
 from shared.kafka import EventBus, ensure_topics, make_broker
 from shared.mongo import Collection, MongoHandle
 from shared.outbox import OutboxRelay
+from shared.retry import retrying
 from shared.settings import Settings
 
 log = logging.getLogger("warta.runtime")
@@ -62,6 +63,8 @@ class ServiceRuntime:
         await _with_retries("kafka topics", lambda: ensure_topics(self.settings.kafka_bootstrap))
         for hook in hooks:
             await _with_retries(getattr(hook, "__qualname__", "start hook"), hook)
+        for relay in self.relays:
+            await _with_retries("outbox index", relay.ensure_index)
         await _with_retries("kafka broker", self.broker.start)
         for relay in self.relays:
             self._tasks.append(asyncio.create_task(
@@ -89,6 +92,7 @@ class ServiceRuntime:
         self, *, title: str, routers: Sequence[APIRouter], on_start: Sequence[StartHook] = (),
         readiness_extra: ReadinessDetails | None = None,
         body_limit_for: Callable[[str], int] | None = None,
+        deadline_for: Callable[[str], float] | None = None,
     ) -> FastAPI:
         @contextlib.asynccontextmanager
         async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -107,21 +111,20 @@ class ServiceRuntime:
             app.include_router(router)
         limit = body_limit_for or (lambda _path: self.settings.max_body_bytes)
         app.add_middleware(BodyLimit, limit_for=limit)
+        # Outermost of ours, so a handler stuck behind the body limit is cut off too.
+        deadline = deadline_for or (lambda _path: self.settings.request_timeout_seconds)
+        app.add_middleware(Deadline, seconds_for=deadline)
         return app
 
 
 async def _with_retries(what: str, action: Callable[[], Awaitable[Any]], attempts: int = 30
                         ) -> None:
-    """At start-up the broker or database may still be coming up: back off, then give up loudly."""
-    delay = 0.5
-    for attempt in range(1, attempts + 1):
-        try:
+    """At start-up the broker or database may still be coming up: back off, then give up loudly
+    (any error counts: a half-started dependency answers in odd ways)."""
+    async for attempt in retrying(on=Exception, attempts=attempts, timeout=None,
+                                  wait_initial=0.5, wait_max=5.0):
+        with attempt:
+            if attempt.num > 1:
+                log.warning("start-up step failed, retrying",
+                            extra={"step": what, "attempt": attempt.num})
             await action()
-            return
-        except Exception as exc:
-            if attempt == attempts:
-                raise
-            log.warning("start-up step failed, retrying",
-                        extra={"step": what, "attempt": attempt, "error": repr(exc)})
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 5.0)

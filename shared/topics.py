@@ -6,8 +6,13 @@ REPORTS = "warta.reports"
 ARTICLES = "warta.articles"
 PUBLICATIONS = "warta.publications"
 NOTIFICATIONS = "warta.notifications"
+# Account states keyed by username; every event is the whole state, so compaction keeps each
+# account's latest and a new service instance can rebuild its projection from the start.
+ACCOUNTS = "warta.accounts"
 
-STREAMS: tuple[str, ...] = (REPORTS, ARTICLES, PUBLICATIONS, NOTIFICATIONS)
+STREAMS: tuple[str, ...] = (REPORTS, ARTICLES, PUBLICATIONS, NOTIFICATIONS, ACCOUNTS)
+# Topic settings beyond the broker's defaults, applied when the topic is created.
+CONFIGS: dict[str, dict[str, str]] = {ACCOUNTS: {"cleanup.policy": "compact"}}
 PARTITIONS = 3
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import signal
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from shared.logging import configure_logging
 from shared.settings import Settings
 from warta_cli import infra
 
@@ -26,7 +29,10 @@ class Infra:
     kafka_bootstrap: str
     mongo_url: str
     kafka_log: Path
-    ferretdb_log: Path
+    mongo_log: Path
+    # Fault tests pause (SIGSTOP) and resume (SIGCONT) the real processes by pid.
+    kafka_pid: int
+    mongo_pid: int
 
 
 @pytest.fixture(scope="session")
@@ -34,18 +40,20 @@ def real_infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)  # connection-refused noise at start
     base = tmp_path_factory.mktemp("infra")
     libs = infra.install_kafka()
-    binary = infra.build_ferretdb()
+    binary = infra.build_secantus()
     kafka_port, controller_port, mongo_port = (infra.free_port() for _ in range(3))
     kafka = infra.start_kafka(libs, base / "kafka", kafka_port, controller_port)
-    ferret = infra.start_ferretdb(binary, base / "ferretdb", mongo_port)
+    mongo = infra.start_mongo(binary, base / "mongo", mongo_port)
     try:
         infra.wait_kafka_ready(f"127.0.0.1:{kafka_port}", kafka)
-        infra.wait_mongo_ready(mongo_port, ferret)
-        yield Infra(f"127.0.0.1:{kafka_port}", f"mongodb://127.0.0.1:{mongo_port}",
-                    kafka.log_path, ferret.log_path)
+        infra.wait_mongo_ready(mongo_port, mongo)
+        yield Infra(f"127.0.0.1:{kafka_port}", infra.mongo_url(mongo_port),
+                    kafka.log_path, mongo.log_path, kafka.popen.pid, mongo.popen.pid)
     finally:
-        infra.stop(kafka)
-        infra.stop(ferret)
+        for process in (kafka, mongo):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(process.popen.pid, signal.SIGCONT)  # a fault test may have paused it
+            infra.stop(process)
 
 
 @pytest.fixture
@@ -53,6 +61,8 @@ def settings(real_infra: Infra, tmp_path: Path) -> Settings:
     """Settings for one test: its own databases (by prefix) and its own attachment dir."""
     return Settings(
         env="test",
+        # Outside local development the published default secrets are refused.
+        jwt_secret="test-jwt-secret-" + "j" * 32, unsubscribe_secret="test-unsub-" + "u" * 32,
         kafka_bootstrap=real_infra.kafka_bootstrap,
         mongo_url=real_infra.mongo_url,
         db_prefix=f"t{uuid.uuid4().hex[:10]}",
@@ -61,10 +71,19 @@ def settings(real_infra: Infra, tmp_path: Path) -> Settings:
     )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def production_logging() -> None:
+    """Every test logs as the services do in production: JSON lines at INFO from the root logger
+    (`shared.serve` calls the same function). A log call that raises at INFO, such as an `extra`
+    key that a LogRecord owns, then fails the tests as it fails the running stack."""
+    configure_logging("test", "INFO")
+
+
 @contextlib.asynccontextmanager
 async def running(app: FastAPI, base_url: str = "http://testserver"
                   ) -> AsyncIterator[httpx.AsyncClient]:
-    """Run a service app in process, lifespan included (real broker and database behind it)."""
+    """Run a service app in process, lifespan included (real broker and database behind it),
+    with the production logging configuration (see `production_logging`)."""
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:

@@ -21,7 +21,8 @@ from shared.settings import Settings
 T = TypeVar("T")
 # Each stream carries one aggregate's events; the event type's first word names the aggregate.
 STREAM_OF = {"report": topics.REPORTS, "article": topics.ARTICLES,
-             "publication": topics.PUBLICATIONS, "delivery": topics.NOTIFICATIONS}
+             "publication": topics.PUBLICATIONS, "delivery": topics.NOTIFICATIONS,
+             "account": topics.ACCOUNTS}
 
 
 async def publish(settings: Settings, *envelopes: Envelope) -> None:

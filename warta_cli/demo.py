@@ -11,7 +11,7 @@ from warta_cli import infra
 from warta_cli.commands import CommandError, Groups
 from warta_cli.journey import Endpoints, JourneyFailed, run_journey
 from warta_cli.mailsink import read_mailbox
-from warta_cli.stack import DEMO_FILE, service_url
+from warta_cli.stack import DEMO_FILE, front_door_url
 
 
 async def _demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -20,8 +20,8 @@ async def _demo(args: argparse.Namespace, settings: Settings) -> int:
     if not credentials_file.exists():
         raise CommandError("no demo credentials: start the stack first with `make up`")
     credentials = json.loads(credentials_file.read_text())
-    endpoints = Endpoints(*(service_url(settings, s) for s in (
-        "ingest", "editorial", "publisher", "notifier")))
+    # Every hop goes through the front door, as a user's would.
+    endpoints = Endpoints(*[front_door_url(settings)] * 4)
     try:
         journey = await run_journey(
             endpoints, api_key=credentials["api_key"],

@@ -1,4 +1,4 @@
-"""Installs, starts, checks and stops the real infrastructure: Kafka (KRaft) and FerretDB.
+"""Installs, starts, checks and stops the real infrastructure: Kafka (KRaft) and secantus-mdb.
 
 Used by `warta stack` (persistent data under .warta/) and by the test session (fresh temporary
 directories, free ports). Nothing here is a stand-in: these are the real broker and server.
@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import ctypes
-import json
 import os
 import shutil
 import signal
@@ -25,10 +24,20 @@ from aiokafka.admin import AIOKafkaAdminClient
 from shared.mongo import ping_url
 
 KAFKA_VERSION = "4.1.1"
-FERRETDB_VERSION = "v1.24.2"
+SECANTUS_VERSION = "0.5.3-beta.196"
 ROOT = Path(__file__).resolve().parents[1]
 HOME = ROOT / ".warta"
 INFRA = ROOT / "infra"
+
+
+def tools_dir() -> Path:
+    """Where built tools and downloaded jars are cached, outside any clone so that every clone
+    on this machine (and CI's) reuses them: `WARTA_TOOLS_DIR`, else ~/.cache/warta/tools."""
+    configured = os.environ.get("WARTA_TOOLS_DIR")
+    if configured:
+        return Path(configured)
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "warta" / "tools"
 
 
 @dataclass
@@ -103,28 +112,13 @@ def stop(process: Process, timeout: float = 20.0) -> None:
 
 # ---- installation ------------------------------------------------------------------------
 
-def kafka_libs(home: Path = HOME) -> Path:
-    return home / f"kafka-{KAFKA_VERSION}" / "libs"
+def kafka_libs(tools: Path | None = None) -> Path:
+    return (tools or tools_dir()) / f"kafka-{KAFKA_VERSION}" / "libs"
 
 
-# FerretDB v1.24.2's SQLite backend indexes `_id` as `_ferretdb_sjson->"_id"` but filters on
-# `_ferretdb_sjson->'$._id'`: SQLite cannot match the two expressions, so every update, delete
-# and `_id` read scans the whole table (measured: 23 ms per update at 5,000 documents, growing
-# linearly). Both expressions return the same JSON text, so we build with the filter written
-# like the index. See docs/infrastructure.md for the measurements before and after.
-FERRETDB_PATCH_FILE = "internal/backends/sqlite/metadata/metadata.go"
-FERRETDB_PATCH = ("IDColumn = DefaultColumn + \"->'$._id'\"",
-                  "IDColumn = DefaultColumn + `->\"_id\"`")
-FERRETDB_BUILD = "p1"  # bump when the patch changes, so old binaries are rebuilt
-
-
-def ferretdb_binary(home: Path = HOME) -> Path:
-    return home / "bin" / f"ferretdb-{FERRETDB_VERSION}-{FERRETDB_BUILD}"
-
-
-def install_kafka(home: Path = HOME) -> Path:
+def install_kafka(tools: Path | None = None) -> Path:
     """Collect Kafka's jars (and the log4j2 backend its POM leaves out) from Maven Central."""
-    libs = kafka_libs(home)
+    libs = kafka_libs(tools)
     marker = libs / ".complete"
     if marker.exists():
         return libs
@@ -136,36 +130,41 @@ def install_kafka(home: Path = HOME) -> Path:
     return libs
 
 
-def build_ferretdb(home: Path = HOME) -> Path:
-    """Build FerretDB from the Go module proxy via a tiny embedding module (see infra/ferretdb),
-    with the one-line `_id` index fix above applied to a copy of the downloaded module."""
-    binary = ferretdb_binary(home)
+def secantus_binary(tools: Path | None = None) -> Path:
+    return (tools or tools_dir()) / f"secantus-{SECANTUS_VERSION}" / "bin" / "secantusd-rs"
+
+
+def build_secantus(tools: Path | None = None) -> Path:
+    """Build secantus-mdb from the Rust crate registry once into the tools cache, with its
+    locked dependencies.
+
+    Every published version declares rust-version 1.98 while this machine kind has 1.95; it
+    compiles cleanly with `--ignore-rust-version` (measured, docs/infrastructure.md). The cold
+    build takes minutes (WiredTiger is compiled from bundled C), so cargo's progress is shown.
+    """
+    binary = secantus_binary(tools)
     if binary.exists():
         return binary
-    env = {**os.environ, "CGO_ENABLED": "0"}
-    build = home / "build"
-    main_dir, source = build / "ferretdb-main", build / f"ferretdb-{FERRETDB_VERSION}-patched"
-    for stale in (main_dir, source):
-        if stale.exists():
-            shutil.rmtree(stale)
-    shutil.copytree(INFRA / "ferretdb", main_dir)
-    module = f"github.com/FerretDB/FerretDB@{FERRETDB_VERSION}"
-    downloaded = json.loads(_run(["go", "mod", "download", "-json", module], cwd=main_dir,
-                                 env=env))["Dir"]
-    shutil.copytree(downloaded, source)
-    for path in source.rglob("*"):
-        path.chmod(path.stat().st_mode | 0o200)  # the module cache is read-only
-    target = source / FERRETDB_PATCH_FILE
-    original, fixed = FERRETDB_PATCH
-    text = target.read_text()
-    if original not in text:
-        raise RuntimeError(f"FerretDB patch does not apply to {target}; review FERRETDB_PATCH")
-    target.write_text(text.replace(original, fixed))
-    _run(["go", "mod", "edit", f"-replace=github.com/FerretDB/FerretDB={source}"], cwd=main_dir,
-         env=env)
-    binary.parent.mkdir(parents=True, exist_ok=True)
-    _run(["go", "build", "-trimpath", "-buildvcs=false", "-o", str(binary), "."],
-         cwd=main_dir, env=env)
+    root = binary.parent.parent
+    jobs = str(max(1, min(os.cpu_count() or 1, 4)))
+    print(f"Building secantus-mdb {SECANTUS_VERSION} into {root} (cold: about 6-9 min) ...",
+          flush=True)
+    argv = ["cargo", "install", "secantus-mdb", "--version", SECANTUS_VERSION, "--locked",
+            "--ignore-rust-version", "-j", jobs, "--root", str(root)]
+    process = subprocess.Popen(  # noqa: S603 - fixed argv
+        argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert process.stdout is not None
+    tail: list[str] = []
+    compiled = 0
+    for line in process.stdout:
+        tail = [*tail[-40:], line]
+        if line.lstrip().startswith("Compiling"):
+            compiled += 1
+            if compiled % 25 == 0:
+                print(f"  ... {compiled} crates compiled ({line.strip()})", flush=True)
+    if process.wait() != 0 or not binary.exists():
+        raise RuntimeError(f"{' '.join(argv)} failed:\n{''.join(tail)}")
+    print(f"  secantus-mdb built: {binary}", flush=True)
     return binary
 
 
@@ -234,14 +233,21 @@ def wait_kafka_ready(bootstrap: str, process: Process, timeout: float = 90.0) ->
             time.sleep(0.5)
 
 
-# ---- FerretDB ----------------------------------------------------------------------------
+# ---- the MongoDB-wire server -------------------------------------------------------------
 
-def start_ferretdb(binary: Path, state_dir: Path, port: int) -> Process:
+def start_mongo(binary: Path, state_dir: Path, port: int) -> Process:
+    """secantus-mdb on loopback. It advertises a one-node replica set, so clients connect with
+    `directConnection=true` (see `mongo_url`)."""
     data_dir = state_dir / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
-    return spawn("ferretdb", [
-        str(binary), f"--listen-addr=127.0.0.1:{port}", f"--data-dir={data_dir.resolve()}",
-    ], state_dir / "ferretdb.log")
+    return spawn("mongo", [
+        str(binary), "--host", "127.0.0.1", "--port", str(port),
+        "--storage-path", str(data_dir.resolve()), "--log-level", "WARNING",
+    ], state_dir / "mongo.log")
+
+
+def mongo_url(port: int) -> str:
+    return f"mongodb://127.0.0.1:{port}/?directConnection=true"
 
 
 def wait_mongo_ready(port: int, process: Process, timeout: float = 30.0) -> float:
@@ -249,11 +255,11 @@ def wait_mongo_ready(port: int, process: Process, timeout: float = 30.0) -> floa
     started = time.monotonic()
     while True:
         if not process.alive():
-            raise RuntimeError(f"FerretDB exited; see {process.log_path}")
+            raise RuntimeError(f"the database server exited; see {process.log_path}")
         try:
-            asyncio.run(ping_url(f"mongodb://127.0.0.1:{port}"))
+            asyncio.run(ping_url(mongo_url(port)))
             return time.monotonic() - started
         except Exception:
             if time.monotonic() - started > timeout:
-                raise TimeoutError(f"FerretDB not ready after {timeout}s") from None
+                raise TimeoutError(f"the database server not ready after {timeout}s") from None
             time.sleep(0.2)

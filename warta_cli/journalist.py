@@ -1,90 +1,71 @@
-"""`warta journalist ...`: partner journalists and their subscriptions (notifier database)."""
+"""`warta journalist ...`: partner journalists and their subscriptions, via the notifier's API."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
 
-from pydantic import ValidationError
-
-from services.ingest.opds import OpdRepository
-from services.notifier.journalists import Journalists
-from services.notifier.repository import DuplicateEmail, JournalistRepository
-from services.notifier.schemas import JournalistIn
-from shared.mongo import MongoHandle
 from shared.settings import Settings
 from warta_cli.commands import CommandError, Groups, command_group
+from warta_cli.session import Refused, Target, admin_token, request, service_url
 
 
-async def add_journalist(settings: Settings, *, name: str, email: str,
+async def add_journalist(notifier: Target | str, token: str, *, name: str, email: str,
                          opd_ids: Sequence[str] = (), categories: Sequence[str] = ()) -> str:
     """Register a journalist (all OPDs / categories when the lists are empty); returns the id."""
+    body = {"name": name, "email": email, "opd_ids": list(opd_ids),
+            "categories": list(categories)}
     try:
-        data = JournalistIn(name=name, email=email, opd_ids=list(opd_ids),
-                            categories=list(categories))
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise CommandError(problems) from exc
-    mongo = MongoHandle(settings, "notifier")
-    try:
-        repository = JournalistRepository(mongo.db)
-        await repository.ensure_indexes()
-        document = await Journalists(settings, repository).add(data)
-    except DuplicateEmail as exc:
-        raise CommandError(f"a journalist with email {data.email} already exists") from exc
-    finally:
-        mongo.close()
-    return str(document["_id"])
+        created = await request(notifier, token, "POST", "/v1/journalists", json=body)
+    except Refused as refused:
+        if refused.status == 409:
+            raise CommandError(f"a journalist with email {email} already exists") from refused
+        raise
+    return str(created["id"])
 
 
-async def opd_ids_of(settings: Settings, codes_or_ids: Sequence[str]) -> list[str]:
-    """The console accepts OPD codes (what people know) as well as ids; events carry ids.
-
-    The console is the one place allowed to look into two services' databases: it administers
-    both. The notifier itself never reads ingest's data."""
+async def opd_ids_of(ingest: Target | str, token: str, codes_or_ids: Sequence[str]
+                     ) -> list[str]:
+    """People know OPD codes, events carry ids: resolve either through ingest's admin API."""
     if not codes_or_ids:
         return []
-    mongo = MongoHandle(settings, "ingest")
-    try:
-        opds = OpdRepository(mongo.db)
-        resolved = []
-        for value in codes_or_ids:
-            opd = await opds.by_code(value.strip().upper()) or await opds.get(value.strip())
-            if opd is None:
-                raise CommandError(f"no OPD with code or id {value!r} (see `warta opd list`)")
-            resolved.append(str(opd["_id"]))
-        return resolved
-    finally:
-        mongo.close()
+    opds = await request(ingest, token, "GET", "/v1/admin/opds")
+    by_key = {**{o["code"]: o["id"] for o in opds}, **{o["id"]: o["id"] for o in opds}}
+    resolved = []
+    for value in codes_or_ids:
+        found = by_key.get(value.strip().upper()) or by_key.get(value.strip())
+        if found is None:
+            raise CommandError(f"no OPD with code or id {value!r} (see `warta opd list`)")
+        resolved.append(found)
+    return resolved
 
 
 async def _add(args: argparse.Namespace, settings: Settings) -> int:
-    journalist_id = await add_journalist(settings, name=args.name, email=args.email,
-                                         opd_ids=await opd_ids_of(settings, args.opd),
+    token = await admin_token(settings)
+    opd_ids = await opd_ids_of(service_url(settings, "ingest"), token, args.opd)
+    journalist_id = await add_journalist(service_url(settings, "notifier"), token,
+                                         name=args.name, email=args.email, opd_ids=opd_ids,
                                          categories=args.category)
     print(f"journalist {args.email.strip().lower()} added (id {journalist_id})")
     return 0
 
 
 async def _list(args: argparse.Namespace, settings: Settings) -> int:
-    mongo = MongoHandle(settings, "notifier")
-    try:
-        repository = JournalistRepository(mongo.db)
-        after: str | None = None
-        while True:
-            page = await repository.page(limit=100, after=after)
-            for doc in page:
-                state = "active  " if doc.get("active") else "inactive"
-                opds = ",".join(doc.get("opd_ids", [])) or "all OPDs"
-                categories = ",".join(doc.get("categories", [])) or "all categories"
-                print(f"{doc['_id']}  {state} {doc['email']:<32} {doc['name']}  "
-                      f"[{opds}] [{categories}]")
-            if len(page) < 100:
-                break
-            after = page[-1]["_id"]
-    finally:
-        mongo.close()
-    return 0
+    token = await admin_token(settings)
+    notifier = service_url(settings, "notifier")
+    cursor: str | None = None
+    while True:
+        page = await request(notifier, token, "GET", "/v1/journalists",
+                             params={"limit": 100, **({"cursor": cursor} if cursor else {})})
+        for doc in page["items"]:
+            state = "active  " if doc.get("active") else "inactive"
+            opds = ",".join(doc.get("opd_ids", [])) or "all OPDs"
+            categories = ",".join(doc.get("categories", [])) or "all categories"
+            print(f"{doc['id']}  {state} {doc['email']:<32} {doc['name']}  "
+                  f"[{opds}] [{categories}]")
+        cursor = page["next_cursor"]
+        if not cursor:
+            return 0
 
 
 def add_commands(groups: Groups) -> None:

@@ -1,27 +1,30 @@
-"""`warta`: the administration console (OPDs, editors, journalists, the local stack, demo)."""
+"""`warta`: the administration console (accounts, OPDs, journalists, the local stack, demo)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 
 from shared.settings import Settings
-from warta_cli import commands, demo, dlq, editor, journalist, opd, stack
+from warta_cli import admin, commands, demo, dlq, editor, journalist, opd, stack
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="warta", description=__doc__)
     groups = parser.add_subparsers(dest="group", required=True)
-    for module in (opd, editor, journalist, stack, demo, dlq):
+    for module in (admin, opd, editor, journalist, stack, demo, dlq):
         module.add_commands(groups)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = Settings()
+    # The command signs nothing: it reads endpoints, so it runs in development unless told
+    # otherwise. The services it starts get WARTA_ENV from `warta stack up`, explicitly.
+    settings = Settings(env=os.environ.get("WARTA_ENV") or "development")
     try:
         if getattr(args, "sync", False):
             code: int = args.func(args, settings)

@@ -1,52 +1,35 @@
-"""`warta opd ...`: OPDs and their API keys in ingest's database (keys are printed once)."""
+"""`warta opd ...`: OPDs and their API keys, through ingest's admin API (keys printed once)."""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from urllib.parse import quote
 
-from pydantic import ValidationError
-
-from services.ingest.domain import TIMEZONES
-from services.ingest.onboarding import OpdAdmin
-from services.ingest.opds import OpdRepository
-from services.ingest.schemas import OpdIn
-from shared.errors import ApiError
-from shared.mongo import MongoHandle
 from shared.settings import Settings
-from warta_cli.commands import CommandError, Groups, command_group
+from warta_cli.commands import Groups, command_group
+from warta_cli.session import Target, admin_token, request, service_url
+
+PATH = "/v1/admin/opds"
 
 
-@asynccontextmanager
-async def _admin(settings: Settings) -> AsyncIterator[OpdAdmin]:
-    mongo = MongoHandle(settings, "ingest")
-    try:
-        repo = OpdRepository(mongo.db)
-        await repo.ensure_indexes()
-        yield OpdAdmin(repo)
-    except ApiError as exc:  # the use cases speak HTTP-ish refusals; the operator reads text
-        raise CommandError(exc.message) from exc
-    finally:
-        mongo.close()
+async def create_opd(ingest: Target | str, token: str, *, code: str, name: str, region: str,
+                     timezone: str, email: str | None = None, phone: str | None = None
+                     ) -> tuple[str, str]:
+    """Create an OPD with its first key; returns (opd id, full API key). Ingest validates."""
+    fields = {"code": code, "name": name, "region": region, "timezone": timezone,
+              "email": email, "phone": phone}
+    issued = await request(ingest, token, "POST", PATH,
+                           json={k: v for k, v in fields.items() if v is not None})
+    return str(issued["opd"]["id"]), str(issued["api_key"])
 
 
-async def create_opd(settings: Settings, *, code: str, name: str, region: str, timezone: str,
-                     email: str | None = None, phone: str | None = None) -> tuple[str, str]:
-    """Create an OPD with its first key; returns (opd id, full API key)."""
-    try:  # the same validation as the admin API
-        fields = OpdIn(code=code, name=name, region=region, timezone=timezone,
-                       email=email, phone=phone)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise CommandError(problems) from exc
-    async with _admin(settings) as admin:
-        opd, _, api_key = await admin.create(**fields.model_dump())
-        return str(opd["_id"]), api_key
+async def _target(settings: Settings) -> tuple[str, str]:
+    return service_url(settings, "ingest"), await admin_token(settings)
 
 
 async def _create(args: argparse.Namespace, settings: Settings) -> int:
-    opd_id, api_key = await create_opd(settings, code=args.code, name=args.name,
+    ingest, token = await _target(settings)
+    opd_id, api_key = await create_opd(ingest, token, code=args.code, name=args.name,
                                        region=args.region, timezone=args.timezone,
                                        email=args.email, phone=args.phone)
     print(f"OPD {args.code} created (id {opd_id}).")
@@ -55,32 +38,33 @@ async def _create(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _list(args: argparse.Namespace, settings: Settings) -> int:
-    async with _admin(settings) as admin:
-        for opd in await admin.all_opds():
-            print(f"{opd['code']:<24} {opd['_id']}  {opd['timezone']:<16} {opd['name']}")
+    ingest, token = await _target(settings)
+    for opd in await request(ingest, token, "GET", PATH):
+        print(f"{opd['code']:<24} {opd['id']}  {opd['timezone']:<16} {opd['name']}")
     return 0
 
 
 async def _keys(args: argparse.Namespace, settings: Settings) -> int:
-    async with _admin(settings) as admin:
-        for key in await admin.keys(args.code):
-            state = "active " if key.active else "revoked"
-            used = key.last_used_at.isoformat() if key.last_used_at else "never"
-            print(f"{key.key_id}  {state}  created {key.created_at.isoformat()}  last used {used}")
+    ingest, token = await _target(settings)
+    for key in await request(ingest, token, "GET", f"{PATH}/{quote(args.code)}/keys"):
+        state = "active " if key["active"] else "revoked"
+        print(f"{key['key_id']}  {state}  created {key['created_at']}  "
+              f"last used {key.get('last_used_at') or 'never'}")
     return 0
 
 
 async def _rotate(args: argparse.Namespace, settings: Settings) -> int:
-    async with _admin(settings) as admin:
-        key_id, api_key = await admin.rotate(args.code)
-    print(f"New key {key_id} for {args.code}; the old key works until you revoke it.")
-    print(f"API key (shown once, store it now): {api_key}")
+    ingest, token = await _target(settings)
+    issued = await request(ingest, token, "POST", f"{PATH}/{quote(args.code)}/keys")
+    print(f"New key {issued['key_id']} for {args.code}; the old key works until you revoke it.")
+    print(f"API key (shown once, store it now): {issued['api_key']}")
     return 0
 
 
 async def _revoke(args: argparse.Namespace, settings: Settings) -> int:
-    async with _admin(settings) as admin:
-        await admin.revoke(args.code, args.key_id)
+    ingest, token = await _target(settings)
+    await request(ingest, token, "DELETE",
+                  f"{PATH}/{quote(args.code)}/keys/{quote(args.key_id)}")
     print(f"Key {args.key_id} of {args.code} revoked.")
     return 0
 
@@ -91,7 +75,7 @@ def add_commands(groups: Groups) -> None:
     create.add_argument("--code", required=True)
     create.add_argument("--name", required=True)
     create.add_argument("--region", required=True)
-    create.add_argument("--timezone", required=True, choices=sorted(TIMEZONES))
+    create.add_argument("--timezone", required=True, help="WIB, WITA or WIT")
     create.add_argument("--email")
     create.add_argument("--phone")
     create.set_defaults(func=_create)

@@ -1,7 +1,9 @@
-"""`warta stack up`: the whole stack on this machine, no Docker: Kafka, FerretDB, four services.
+"""`warta stack up`: the whole stack on this machine, no Docker, behind one front door.
 
-Data persists under .warta/ (git-ignored) across restarts; Ctrl-C stops everything in order
-(services first, then the broker and the database); children die with this process even if it
+Kafka, secantus-mdb, N instances of each service and nginx before them, all supervised: a
+crashed process is restarted with backoff. Data persists under .warta/ (git-ignored). Ctrl-C
+reaches only this process (the children have their own sessions); it stops the services first,
+then the front door, then Kafka, then the database. Children die with this process even if it
 is killed (PR_SET_PDEATHSIG), so nothing is left running.
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import logging
 import os
@@ -19,23 +22,29 @@ from pathlib import Path
 from types import FrameType
 from urllib.parse import urlparse
 
-import httpx
-
 from shared.kafka import ensure_topics
 from shared.settings import Settings
-from warta_cli import infra
+from warta_cli import frontdoor, infra
 from warta_cli.commands import CommandError, Groups, command_group
+from warta_cli.instances import SERVICES, Instance, launch_instance, plan_instances, wait_ready
 from warta_cli.mailsink import MailSink
+from warta_cli.supervisor import Supervisor
 
-SERVICES = ("ingest", "editorial", "publisher", "notifier")
 DEMO_FILE = "demo.json"
+# Stop ranks: the services, then the front door, then Kafka, then the database.
+SERVICE_RANK, FRONT_DOOR_RANK, KAFKA_RANK, DATABASE_RANK = range(4)
 
 
 def service_url(settings: Settings, service: str) -> str:
     return f"http://127.0.0.1:{settings.port_of(service)}"
 
 
+def front_door_url(settings: Settings) -> str:
+    return frontdoor.url(settings.front_door_port)
+
+
 def start_services(settings: Settings, home: Path, env: dict[str, str]) -> list[infra.Process]:
+    """One unsupervised instance of each service on its configured port (used by tests)."""
     return [infra.spawn(name, [sys.executable, "-m", f"services.{name}"],
                         home / "logs" / f"{name}.log", env=env, cwd=infra.ROOT)
             for name in SERVICES]
@@ -43,114 +52,153 @@ def start_services(settings: Settings, home: Path, env: dict[str, str]) -> list[
 
 def wait_services_ready(settings: Settings, processes: list[infra.Process],
                         timeout: float = 90.0) -> float:
-    started = time.monotonic()
-    for process in processes:
-        url = f"{service_url(settings, process.name)}/readyz"
-        while True:
-            if not process.alive():
-                raise CommandError(f"{process.name} exited; see {process.log_path}")
-            try:
-                if httpx.get(url, timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() - started > timeout:
-                raise CommandError(f"{process.name} not ready; see {process.log_path}")
-            time.sleep(0.3)
-    return time.monotonic() - started
+    """`start_services`' processes (named by their service) answer /readyz."""
+    return wait_ready({p.name: f"{service_url(settings, p.name)}/readyz" for p in processes},
+                      {p.name: p for p in processes}, timeout)
 
 
 async def seed_demo(settings: Settings, home: Path) -> dict[str, str]:
-    """A demo OPD, editor and journalist, created once; their credentials kept for `warta demo`."""
+    """A demo admin, OPD, editor and journalist, created once through the services' admin APIs
+    (the bootstrap admin aside); their credentials kept for `warta demo`."""
     path = home / DEMO_FILE
     if path.exists():
         stored: dict[str, str] = json.loads(path.read_text())
         return stored
+    from warta_cli.admin import create_first_admin
     from warta_cli.editor import create_editor
     from warta_cli.journalist import add_journalist
     from warta_cli.opd import create_opd
+    from warta_cli.session import login
 
-    opd_id, api_key = await create_opd(settings, code="DEMO", name="Dinas Demo Warta",
+    base = front_door_url(settings)
+    admin_password = os.urandom(12).hex()
+    await create_first_admin(settings, username="admin", name="Admin Demo",
+                             email="admin@warta.example", password=admin_password)
+    token = (await login(base, "admin", admin_password)).access_token
+    opd_id, api_key = await create_opd(base, token, code="DEMO", name="Dinas Demo Warta",
                                        region="Kota Demo", timezone="WIB")
     password = os.urandom(9).hex()
-    await create_editor(settings, username="redaktur", name="Redaktur Demo", role="admin",
-                        password=password)
+    await create_editor(base, token, username="redaktur", name="Redaktur Demo", role="admin",
+                        password=password, email="redaktur@warta.example")
     journalist = "wartawan@mitra.example"
-    await add_journalist(settings, name="Wartawan Mitra", email=journalist, opd_ids=[opd_id])
+    await add_journalist(base, token, name="Wartawan Mitra", email=journalist, opd_ids=[opd_id])
     credentials = {"opd_id": opd_id, "api_key": api_key, "editor": "redaktur",
-                   "password": password, "journalist_email": journalist}
+                   "password": password, "journalist_email": journalist,
+                   "admin": "admin", "admin_password": admin_password}
     path.write_text(json.dumps(credentials, indent=2))
     path.chmod(0o600)
     return credentials
 
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    # Once: a second Ctrl-C must not cut the ordered stop short.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 
-def run_stack(settings: Settings, home: Path) -> int:
+def service_env(settings: Settings, home: Path) -> dict[str, str]:
+    """What every instance shares: one attachment directory, one public origin (the front
+    door) unless WARTA_PUBLIC_BASE_URL / WARTA_WEBSITE_BASE_URL say otherwise."""
+    env = {**os.environ, "WARTA_ATTACHMENTS_DIR": str((home / "attachments").resolve()),
+           # explicit: the services take the published development secrets only when asked
+           "WARTA_ENV": settings.env}
+    for name in ("public_base_url", "website_base_url"):
+        if name not in settings.model_fields_set:
+            env[f"WARTA_{name.upper()}"] = front_door_url(settings)
+    return env
+
+
+def run_stack(settings: Settings, home: Path, replicas: int = 1) -> int:
     # Explicit for SIGINT too: a shell without job control starts background commands with
     # SIGINT ignored, and Python keeps an ignored SIGINT ignored.
     signal.signal(signal.SIGTERM, _raise_interrupt)
     signal.signal(signal.SIGINT, _raise_interrupt)
     # While Kafka starts, the readiness probe's connection refusals are expected, not news.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
-    processes: list[infra.Process] = []
+    supervisor = Supervisor(home / "logs" / "supervisor.log")
     sink = MailSink(home / "mail", settings.smtp_port)
     try:
-        kafka_port = int(settings.kafka_bootstrap.rsplit(":", 1)[1])
-        mongo_port = urlparse(settings.mongo_url).port or 27017
-        print("Preparing Kafka and FerretDB (first run: a few minutes) ...", flush=True)
-        libs, binary = infra.install_kafka(home), infra.build_ferretdb(home)
-        kafka = infra.start_kafka(libs, home / "data" / "kafka", kafka_port, kafka_port + 1)
-        ferret = infra.start_ferretdb(binary, home / "data" / "ferretdb", mongo_port)
-        processes += [ferret, kafka]
-        kafka_s = infra.wait_kafka_ready(settings.kafka_bootstrap, kafka)
-        mongo_s = infra.wait_mongo_ready(mongo_port, ferret)
-        print(f"Kafka {infra.KAFKA_VERSION} ready in {kafka_s:.1f}s; "
-              f"FerretDB {infra.FERRETDB_VERSION} ready in {mongo_s:.1f}s", flush=True)
-        asyncio.run(ensure_topics(settings.kafka_bootstrap))
+        _start_infra(supervisor, settings, home)
         sink.start()
+        instances = plan_instances(settings, replicas)
+        env = service_env(settings, home)
+        for instance in instances:
+            supervisor.start(instance.name, functools.partial(launch_instance, instance, home, env),
+                             stop_rank=SERVICE_RANK, ready_url=f"{instance.url}/readyz")
+        seconds = wait_ready({i.name: f"{i.url}/readyz" for i in instances},
+                             {i.name: supervisor.process(i.name) for i in instances})
+        upstreams = {s: [i.port for i in instances if i.service == s] for s in SERVICES}
+        port = settings.front_door_port
+        supervisor.start("frontdoor", lambda: frontdoor.start(
+            home / "frontdoor", port, upstreams, home / "logs" / "frontdoor.log"),
+            stop_rank=FRONT_DOOR_RANK)
+        frontdoor.wait_ready(port, supervisor.process("frontdoor"))
+        base = front_door_url(settings)
+        wait_ready({s: f"{base}/_/{s}/readyz" for s in SERVICES}, {})
+        print(f"{len(instances)} service instances ready in {seconds:.1f}s\n", flush=True)
         credentials = asyncio.run(seed_demo(settings, home))
-        env = {**os.environ, "WARTA_ATTACHMENTS_DIR": str(home / "attachments")}
-        services = start_services(settings, home, env)
-        processes += services
-        print(f"Services ready in {wait_services_ready(settings, services):.1f}s\n")
-        _print_summary(settings, home, credentials)
-        while all(p.alive() for p in processes):
-            time.sleep(0.5)
-        dead = [p.name for p in processes if not p.alive()]
-        print(f"\n{', '.join(dead)} stopped unexpectedly; see {home / 'logs'}", file=sys.stderr)
-        return 1
+        _print_summary(settings, home, instances, credentials)
+        while True:
+            supervisor.poll()
+            time.sleep(0.25)
     except KeyboardInterrupt:
         print("\nStopping ...", flush=True)
         return 0
     finally:
-        for process in reversed(processes):  # services, then Kafka, then FerretDB
-            infra.stop(process)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        supervisor.stop_all()
         sink.stop()
         print("Stopped.", flush=True)
 
 
-def _print_summary(settings: Settings, home: Path, credentials: dict[str, str]) -> None:
+def _start_infra(supervisor: Supervisor, settings: Settings, home: Path) -> None:
+    kafka_port = int(settings.kafka_bootstrap.rsplit(":", 1)[1])
+    mongo_port = urlparse(settings.mongo_url).port or 27017
+    print("Preparing Kafka and secantus-mdb (first run: several minutes) ...", flush=True)
+    libs, binary = infra.install_kafka(), infra.build_secantus()
+    mongo = supervisor.start("mongo", lambda: infra.start_mongo(
+        binary, home / "data" / "mongo", mongo_port), stop_rank=DATABASE_RANK)
+    kafka = supervisor.start("kafka", lambda: infra.start_kafka(
+        libs, home / "data" / "kafka", kafka_port, kafka_port + 1), stop_rank=KAFKA_RANK)
+    assert kafka.process is not None and mongo.process is not None
+    kafka_s = infra.wait_kafka_ready(settings.kafka_bootstrap, kafka.process)
+    mongo_s = infra.wait_mongo_ready(mongo_port, mongo.process)
+    print(f"Kafka {infra.KAFKA_VERSION} ready in {kafka_s:.1f}s; "
+          f"secantus-mdb {infra.SECANTUS_VERSION} ready in {mongo_s:.1f}s", flush=True)
+    asyncio.run(ensure_topics(settings.kafka_bootstrap))
+
+
+def _print_summary(settings: Settings, home: Path, instances: list[Instance],
+                   credentials: dict[str, str]) -> None:
+    base = front_door_url(settings)
+    print(f"Warta: {base}   (the front door; every public path)")
     for name in SERVICES:
-        url = service_url(settings, name)
-        print(f"  {name:<10} {url}/docs   {url}/asyncapi.json")
-    print(f"  feeds      {service_url(settings, 'publisher')}/feeds/rss.xml")
+        ports = ", ".join(str(i.port) for i in instances if i.service == name)
+        print(f"  {name:<10} {base}/_/{name}/docs   {base}/_/{name}/asyncapi.json"
+              f"   instances on {ports}")
+    print(f"  feeds      {base}/feeds/rss.xml")
     print(f"  kafka      {settings.kafka_bootstrap}   mongodb {settings.mongo_url}")
     print(f"  mail       SMTP 127.0.0.1:{settings.smtp_port} -> {home / 'mail'}")
     print(f"\n  demo OPD key:   {credentials['api_key']}")
     print(f"  editor login:   {credentials['editor']} / {credentials['password']}")
+    if "admin" in credentials:  # `warta login --username admin` for the admin commands
+        print(f"  admin login:    {credentials['admin']} / {credentials['admin_password']}")
     print(f"  logs:           {home / 'logs'}")
     print("\nIn another terminal: `uv run warta demo`. Ctrl-C stops everything.", flush=True)
 
 
 def _up(args: argparse.Namespace, settings: Settings) -> int:
-    return run_stack(settings, Path(args.home))
+    if args.replicas < 1:
+        raise CommandError("--replicas must be at least 1")
+    return run_stack(settings, Path(args.home), args.replicas)
 
 
 def add_commands(groups: Groups) -> None:
     commands = command_group(groups, "stack", "the local stack (no Docker)")
     up = commands.add_parser("up", help="install what is missing, start everything, wait")
     up.add_argument("--home", default=str(infra.HOME), help="data, logs and tools directory")
+    up.add_argument("--replicas", type=int, default=1,
+                    help="instances of each service behind the front door (default 1)")
     up.set_defaults(func=_up, sync=True)

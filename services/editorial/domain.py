@@ -6,18 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from shared.vocabulary import CHANNELS, ArticleStatus
 
-class Status(StrEnum):
-    SUBMITTED = "submitted"
-    IN_REVIEW = "in_review"
-    REVISION_REQUESTED = "revision_requested"
-    REJECTED = "rejected"
-    APPROVED = "approved"
-    SCHEDULED = "scheduled"
-    PUBLISHED = "published"
-    CORRECTED = "corrected"
-    TAKEN_DOWN = "taken_down"
-    WITHDRAWN = "withdrawn"
+Status = ArticleStatus  # the one definition, shared with ingest
 
 
 class Action(StrEnum):
@@ -52,7 +43,7 @@ ALLOWED_FROM: dict[Action, frozenset[Status]] = {
 }
 
 # Channels an editor may approve for; which are configured is the publisher's business.
-KNOWN_CHANNELS = ("website", "feed", "telegram", "facebook", "instagram", "x")
+KNOWN_CHANNELS = CHANNELS
 
 
 class DecisionRefused(Exception):

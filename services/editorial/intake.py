@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from services.editorial.domain import ALLOWED_FROM, Action, Status
@@ -13,6 +14,7 @@ from shared.events.publications import PublicationPublishedV1
 from shared.events.reports import ReportAmendedV1, ReportSubmittedV1, ReportWithdrawnV1
 from shared.failures import TransientError
 from shared.idempotency import APPLIED_FIELD
+from shared.mongo import Document
 
 log = logging.getLogger("warta.editorial.intake")
 
@@ -54,29 +56,38 @@ class Intake:
     async def publication_published(self, envelope: Envelope) -> None:
         data = parse_data(envelope)
         assert isinstance(data, PublicationPublishedV1)
-        fields: dict[str, Any] = {f"publications.{data.channel}": {
+        link = {f"publications.{data.channel}": {
             "url": data.url, "external_id": data.external_id, "published_at": data.published_at}}
-        article = await self.articles.get(data.article_id)
-        if article and Status(article["status"]) in ALLOWED_FROM[Action.MARK_PUBLISHED]:
-            fields["status"] = Status.PUBLISHED.value
-            fields["published_at"] = data.published_at
-        await self._apply(envelope, data.article_id, None, fields)
+
+        def decide(article: Document) -> dict[str, Any]:
+            # The link is always kept; the status moves only from approved or scheduled, so a
+            # take-down that landed meanwhile is never overwritten by `published`.
+            if Status(article["status"]) not in ALLOWED_FROM[Action.MARK_PUBLISHED]:
+                return link
+            return {**link, "status": Status.PUBLISHED.value, "published_at": data.published_at}
+
+        await self._apply(envelope, data.article_id, None, decide)
 
     async def _apply(self, envelope: Envelope, article_id: str, action: Action | None,
-                     fields: dict[str, Any], snapshot: bool = False) -> None:
-        """Apply once; an event that no longer fits the article's state is recorded and skipped."""
+                     fields: dict[str, Any] | Callable[[Document], dict[str, Any]],
+                     snapshot: bool = False) -> None:
+        """Apply once; an event that no longer fits the article's state is recorded and skipped.
+
+        `fields` may be decided from the article: always from the version the update is
+        conditional on, read in this loop, never from an earlier read."""
         for _ in range(5):
             article = await self.articles.get(article_id)
             if article is None:
                 raise TransientError(f"article {article_id} not received yet")
             if envelope.id in article.get(APPLIED_FIELD, []):
                 return
+            change = fields(article) if callable(fields) else fields
             if action is not None and Status(article["status"]) not in ALLOWED_FROM[action]:
                 log.warning("event does not fit the article's state; ignored", extra={
                     "event_type": envelope.type, "status": article["status"]})
-                fields = {}
+                change = {}
             history = {"action": envelope.type, "by": envelope.source}
-            if await self.articles.change(article_id, article["version"], fields=fields,
+            if await self.articles.change(article_id, article["version"], fields=change,
                                           history=history, events=[], snapshot=snapshot,
                                           applied_event=envelope.id):
                 return

@@ -1,4 +1,7 @@
-"""Editor login: argon2id verification off the event loop, failures rate-limited per account."""
+"""Editor login (argon2id off the event loop, failures rate-limited) and token refresh.
+
+Every refresh re-checks that the account still exists and is active.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +9,10 @@ import asyncio
 import time
 from collections import defaultdict, deque
 
-from services.editorial.repository import EditorRepository
-from shared.auth import Principal, hash_password, verify_password
+from services.editorial.account_repository import AccountRepository
+from shared.auth import Principal, decode_token, hash_password, verify_password
 from shared.errors import ApiError
+from shared.settings import Settings
 
 # Verifying against this keeps the timing of "no such user" close to "wrong password".
 _DUMMY_HASH = hash_password("not-a-real-password-0000")
@@ -38,13 +42,25 @@ class LoginGuard:
         return recent
 
 
-async def authenticate(editors: EditorRepository, guard: LoginGuard, username: str,
+async def authenticate(accounts: AccountRepository, guard: LoginGuard, username: str,
                        password: str) -> Principal:
     guard.check(username)
-    account = await editors.get(username)
+    account = await accounts.get(username, with_secret=True)
     stored = account["password_hash"] if account and account.get("active") else _DUMMY_HASH
     valid = await asyncio.to_thread(verify_password, password, stored)
     if not (valid and account and account.get("active")):
         guard.failed(username)
         raise ApiError(401, "invalid_credentials", "Wrong username or password.")
     return Principal(subject=username, role=account["role"], name=account.get("name", ""))
+
+
+async def refreshed(settings: Settings, accounts: AccountRepository, refresh_token: str
+                    ) -> Principal:
+    """The principal a refresh token may get a new access token for, as the account is now."""
+    claimed = decode_token(settings, refresh_token, kind="refresh")
+    account = await accounts.get(claimed.subject)
+    if account is None or not account.get("active"):
+        raise ApiError(401, "account_disabled", "The account is disabled or gone; "
+                       "ask an admin.", headers={"WWW-Authenticate": "Bearer"})
+    return Principal(subject=claimed.subject, role=account["role"],
+                     name=account.get("name", ""))

@@ -1,4 +1,4 @@
-"""Articles and editor accounts in editorial's own database.
+"""Articles in editorial's own database (the accounts: `account_repository`).
 
 An article is one document: its content, status, `version` (bumped by every change), embedded
 content snapshots (`versions`), the decision history, the ids of events applied to it and its
@@ -13,7 +13,7 @@ from typing import Any
 
 from shared.envelope import Envelope, utcnow
 from shared.idempotency import APPLIED_FIELD, insert_once
-from shared.mongo import DESCENDING, Database, Document, DuplicateKeyError, update_one
+from shared.mongo import DESCENDING, Database, Document, update_one
 from shared.outbox import versioned_change
 
 
@@ -68,25 +68,3 @@ def _snapshot(fields: dict[str, Any], version: int, at: Any, history: Document) 
     keys = ("headline", "body_html", "summary", "category", "tags")
     content: dict[str, Any] = {k: fields[k] for k in keys if k in fields}
     return {"version": version, "at": at, "by": history.get("by"), **content}
-
-
-class EditorRepository:
-    def __init__(self, db: Database) -> None:
-        self.collection = db["editors"]
-
-    async def add(self, username: str, name: str, role: str, password_hash: str) -> bool:
-        document = {"_id": username, "name": name, "role": role, "active": True,
-                    "password_hash": password_hash, "created_at": utcnow()}
-        try:
-            await self.collection.insert_one(document)
-        except DuplicateKeyError:
-            return False
-        return True
-
-    async def get(self, username: str) -> Document | None:
-        return await self.collection.find_one({"_id": username})
-
-    async def set_password(self, username: str, password_hash: str) -> bool:
-        result = await update_one(self.collection,
-            {"_id": username}, {"$set": {"password_hash": password_hash}})
-        return result.modified_count == 1

@@ -43,12 +43,6 @@ class ApproveIn(Input):
     publish_at: AwareDatetime | None = Field(default=None, description="embargo, with time zone")
 
 
-class TokenOut(BaseModel):
-    access_token: str
-    token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
-    expires_in: int
-
-
 class ArticleSummaryOut(BaseModel):
     id: str
     report_id: str

@@ -2,7 +2,8 @@
 
 The key is loaded by its id (a find by `_id`), compared in constant time, refused when revoked;
 `last_used_at` is written at most once a minute per key so authentication stays one read. The
-per-key rate limit applies here, so every OPD route (reports, attachments) shares one budget.
+per-key rate limit applies here, so every OPD route (reports, attachments) shares one budget,
+counted in the database so that it holds across instances (see `ratelimit`).
 The full key is never logged; the key id is.
 """
 
@@ -16,7 +17,7 @@ from typing import Any
 
 from fastapi import Request
 
-from services.ingest.opds import KeyRecord, OpdRepository
+from services.ingest.opd_repository import KeyRecord, OpdRepository
 from services.ingest.ratelimit import RateLimiter
 from shared.auth import bearer_token, key_matches, split_api_key
 from shared.envelope import utcnow
@@ -40,8 +41,8 @@ class KeyCache:
     """Key records by id for `ttl` seconds, so most requests authenticate without a read.
 
     A revocation made through this process (admin API) applies at once; one made elsewhere (the
-    console, another replica) within `ttl`. Unknown ids are not cached: a key created a moment
-    ago works at once.
+    console, another replica) within `ttl` (WARTA_KEY_CACHE_SECONDS) of being made. Unknown
+    ids are not cached: a key created a moment ago works at once.
     """
 
     MAX_ENTRIES = 10_000
@@ -55,11 +56,14 @@ class KeyCache:
         cached = self._records.get(key_id)
         if cached is not None and self._clock() - cached[1] < self._ttl:
             return cached[0]
+        # Aged from when the read began: what it returns may predate a revocation made while
+        # it was under way, and `ttl` bounds how long a revocation takes from being made.
+        began = self._clock()
         record = await self._repo.find_key(key_id)
         if record is not None:
             if len(self._records) >= self.MAX_ENTRIES:
                 self._records.clear()
-            self._records[key_id] = (record, self._clock())
+            self._records[key_id] = (record, began)
         return record
 
     def forget(self, key_id: str) -> None:
@@ -74,6 +78,7 @@ def opd_principal_dependency(
     touched: dict[str, float] = {}
 
     async def dependency(request: Request) -> OpdPrincipal:
+        arrived_at = time.time()  # before any database call: a stall must not bunch requests
         parts = split_api_key(bearer_token(request))
         if parts is None:
             raise _unauthorized()
@@ -81,7 +86,7 @@ def opd_principal_dependency(
         record = await cache.get(key_id)
         if record is None or not key_matches(key_id, secret, record.key_hash) or not record.active:
             raise _unauthorized()
-        wait = bucket.acquire(key_id)
+        wait = await bucket.acquire(key_id, arrived_at)
         if wait > 0:
             raise ApiError(429, "rate_limited", "Too many requests for this API key; slow down.",
                            {"retry_after_seconds": round(wait, 3)},

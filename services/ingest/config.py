@@ -17,7 +17,8 @@ class IngestConfig(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WARTA_", extra="ignore")
 
     report_categories: Annotated[tuple[str, ...], NoDecode] = DEFAULT_CATEGORIES
-    # Per API key: a sustained rate and a burst (an in-process token bucket per ingest process).
+    # Per API key, across all ingest instances: `burst` requests per window of burst/rate
+    # seconds (services/ingest/ratelimit.py), so `rate` is the sustained rate.
     ingest_rate_per_second: float = Field(default=20.0, gt=0)
     ingest_rate_burst: int = Field(default=60, ge=1)
     # How long a key record is trusted without a read; a revocation made elsewhere (the console,

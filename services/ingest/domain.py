@@ -12,19 +12,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
+from shared.vocabulary import IANA_BY_LABEL, ArticleStatus
 
-class Status(StrEnum):
-    SUBMITTED = "submitted"
-    IN_REVIEW = "in_review"
-    REVISION_REQUESTED = "revision_requested"
-    REJECTED = "rejected"
-    APPROVED = "approved"
-    SCHEDULED = "scheduled"
-    PUBLISHED = "published"
-    CORRECTED = "corrected"
-    TAKEN_DOWN = "taken_down"
-    WITHDRAWN = "withdrawn"
-
+Status = ArticleStatus  # the one definition, shared with editorial
 
 AMENDABLE = frozenset({Status.SUBMITTED, Status.REVISION_REQUESTED})
 WITHDRAWABLE = frozenset({Status.SUBMITTED, Status.IN_REVIEW, Status.REVISION_REQUESTED})
@@ -37,25 +27,75 @@ DEFAULT_CATEGORIES: tuple[str, ...] = (
     "pemerintahan", "pendidikan", "kesehatan", "ekonomi", "infrastruktur", "sosial", "budaya",
     "pariwisata", "lingkungan", "pertanian", "keamanan", "olahraga", "lainnya",
 )
-TIMEZONES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
+TIMEZONES = IANA_BY_LABEL  # WIB/WITA/WIT -> IANA name
+
+
+# ---- refusals: the use cases raise these; the HTTP edge (api.py) maps them ------------------
+
+class ReportNotFound(Exception):
+    """No such report for this OPD (another OPD's report is as unknown as a missing one)."""
+
+    def __init__(self, report_id: str) -> None:
+        super().__init__(report_id)
+        self.report_id = report_id
 
 
 class TransitionRefused(Exception):
     """The OPD asked for something its report's current status does not allow."""
+
+    def __init__(self, message: str, status: Status) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class ChangedConcurrently(Exception):
+    """The report kept changing under this request; the caller may retry it."""
+
+
+class IdempotencyKeyReused(Exception):
+    """The key was used before with a different request body."""
+
+
+class InvalidReport(Exception):
+    """Fields that are well-formed but not acceptable; `problems` name each field and why."""
+
+    def __init__(self, problems: list[dict[str, str]]) -> None:
+        super().__init__(", ".join(p["field"] for p in problems))
+        self.problems = problems
+
+
+class OpdRefused(Exception):
+    """An OPD-administration request that cannot be done as asked; the message says why."""
+
+
+class OpdNotFound(OpdRefused):
+    """No OPD (or no active key of it) by that code."""
+
+
+class OpdConflict(OpdRefused):
+    """The code is taken, or the OPD already has as many active keys as allowed."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class OpdInvalid(OpdRefused):
+    """A field that is well-formed but not acceptable (e.g. an unknown time zone)."""
 
 
 def check_amendable(status: Status) -> None:
     if status not in AMENDABLE:
         raise TransitionRefused(
             f"This report is {status.value}; it can be amended only while submitted or "
-            "revision_requested.")
+            "revision_requested.", status)
 
 
 def check_withdrawable(status: Status) -> None:
     if status not in WITHDRAWABLE:
         raise TransitionRefused(
             f"This report is {status.value}; it can be withdrawn only before approval "
-            "(submitted, in_review or revision_requested).")
+            "(submitted, in_review or revision_requested).", status)
 
 
 def category_problem(category: str, allowed: tuple[str, ...]) -> str | None:

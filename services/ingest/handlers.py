@@ -24,10 +24,15 @@ from typing import Any, Protocol
 
 from services.ingest import domain
 from services.ingest.auth import OpdPrincipal
+from services.ingest.domain import (
+    ChangedConcurrently,
+    IdempotencyKeyReused,
+    InvalidReport,
+    ReportNotFound,
+)
 from services.ingest.repository import IdempotencyStore, ReportRepository
-from services.ingest.schemas import ReportIn, report_out
+from services.ingest.schemas import ReportIn
 from shared.envelope import Envelope, new_id, root_event, to_millis, utcnow
-from shared.errors import ApiError
 from shared.events.common import AttachmentRef, PressInvitation, ReportContent
 from shared.events.reports import (
     REPORT_AMENDED,
@@ -75,32 +80,32 @@ class Reports:
         self.categories, self._relay = categories, relay
         self._relaying: set[asyncio.Task[None]] = set()
 
-    async def submit(self, who: OpdPrincipal, payload: ReportIn, key: str | None
-                     ) -> dict[str, Any]:
-        """Returns the 201 body; for a repeated key, the first response's body."""
+    async def submit(self, who: OpdPrincipal, payload: ReportIn, key: str | None) -> Document:
+        """The new report; for a repeated key, the report as the first request answered it."""
         content, raw = await self._content(who.opd_id, payload)
         report_id, now = new_id(), utcnow()
         doc = _new_report(who, report_id, content, raw, now)
-        response = report_out(doc).model_dump(mode="json")
         if key is not None:
-            existing = await self.keys.claim(who.opd_id, key, _hash(payload), report_id, response)
+            existing = await self.keys.claim(who.opd_id, key, _hash(payload), report_id,
+                                             _as_answered(doc))
             if existing is not None:
                 return await self._replay(who, existing, _hash(payload), content, raw)
         await self._insert(who, doc)
-        return response
+        return doc
 
     async def _replay(self, who: OpdPrincipal, record: Document, body_hash: str,
-                      content: ReportContent, raw: str) -> dict[str, Any]:
+                      content: ReportContent, raw: str) -> Document:
         if record["body_hash"] != body_hash:
-            raise ApiError(409, "idempotency_key_reused",
-                           "This Idempotency-Key was already used with a different request body;"
-                           " send a new key for a new report.")
+            raise IdempotencyKeyReused(record["report_id"])
         report_id: str = record["report_id"]
+        answered: Document | None = record.get("report")
         if await self.reports.get(report_id) is None:  # the first attempt crashed or is racing
-            submitted = datetime.fromisoformat(record["response"]["submitted_at"])
+            submitted = answered["submitted_at"] if answered else datetime.fromisoformat(
+                record["response"]["submitted_at"])  # a record from before `report` was kept
             await self._insert(who, _new_report(who, report_id, content, raw, submitted))
-        response: dict[str, Any] = record["response"]
-        return response
+        if answered is None:  # such an older record holds the HTTP body: answer the report now
+            return await self.owned(who, report_id)
+        return answered
 
     async def _insert(self, who: OpdPrincipal, doc: Document) -> None:
         correlation_id.set(doc["_id"])
@@ -116,7 +121,7 @@ class Reports:
         content, raw = await self._content(who.opd_id, payload)
         for _ in range(3):
             doc = await self.owned(who, report_id)
-            _refuse_if(domain.check_amendable, doc)
+            domain.check_amendable(domain.Status(doc["status"]))
             now, revision = utcnow(), doc["revision"] + 1
             event = root_event(type=REPORT_AMENDED, version=1, source=SOURCE, subject=report_id,
                                data=ReportAmendedV1(report_id=report_id, opd=who.opd,
@@ -129,12 +134,12 @@ class Reports:
                         "body_raw": doc.get("body_raw"), "replaced_at": now}
             if await self._change(report_id, doc, fields, event, previous):
                 return await self.owned(who, report_id)
-        raise _changed_concurrently()
+        raise ChangedConcurrently(report_id)
 
     async def withdraw(self, who: OpdPrincipal, report_id: str) -> Document:
         for _ in range(3):
             doc = await self.owned(who, report_id)
-            _refuse_if(domain.check_withdrawable, doc)
+            domain.check_withdrawable(domain.Status(doc["status"]))
             now = utcnow()
             event = root_event(type=REPORT_WITHDRAWN, version=1, source=SOURCE, subject=report_id,
                                data=ReportWithdrawnV1(report_id=report_id, opd_id=who.opd_id,
@@ -143,7 +148,7 @@ class Reports:
                       "withdrawn_at": now}
             if await self._change(report_id, doc, fields, event, None):
                 return await self.owned(who, report_id)
-        raise _changed_concurrently()
+        raise ChangedConcurrently(report_id)
 
     async def _change(self, report_id: str, doc: Document, fields: dict[str, Any],
                       event: Envelope, previous: Document | None) -> bool:
@@ -160,7 +165,7 @@ class Reports:
         from a missing one (404), so ids cannot be probed."""
         doc = await self.reports.get(report_id) if len(report_id) <= 64 else None
         if doc is None or doc["opd_id"] != who.opd_id:
-            raise ApiError(404, "not_found", f"No report {report_id[:64]!r} for this OPD.")
+            raise ReportNotFound(report_id[:64])
         return doc
 
     async def _content(self, opd_id: str, payload: ReportIn) -> tuple[ReportContent, str]:
@@ -173,8 +178,7 @@ class Reports:
             problems.append(_problem("body.press_invitation", msg))
         attachments = await self._attachments(opd_id, payload.attachment_ids, problems)
         if problems:
-            fields = ", ".join(p["field"] for p in problems)
-            raise ApiError(422, "validation_error", f"Fix these fields: {fields}", problems)
+            raise InvalidReport(problems)
         content = ReportContent(
             title=payload.title.strip(), body_html=await sanitize_async(payload.body),
             summary=payload.summary, activity_at=to_millis(payload.activity_at),
@@ -228,6 +232,11 @@ def _new_report(who: OpdPrincipal, report_id: str, content: ReportContent, raw: 
     }
 
 
+def _as_answered(doc: Document) -> Document:
+    """What an idempotent replay answers: the report as first submitted, without the raw body."""
+    return {k: v for k, v in doc.items() if k not in ("body_raw", "applied_events", "revisions")}
+
+
 def _content_of(doc: Document) -> ReportContent:
     return ReportContent.model_validate(doc["content"])
 
@@ -240,13 +249,3 @@ def _hash(payload: ReportIn) -> str:
 def _problem(field: str, message: str) -> dict[str, str]:
     return {"field": field, "problem": message, "type": "value_error"}
 
-
-def _refuse_if(check: Callable[[domain.Status], None], doc: Document) -> None:
-    try:
-        check(domain.Status(doc["status"]))
-    except domain.TransitionRefused as exc:
-        raise ApiError(409, "invalid_state", str(exc), {"status": doc["status"]}) from exc
-
-
-def _changed_concurrently() -> ApiError:
-    return ApiError(409, "conflict", "The report changed while this request ran; retry it.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.ingest import consumers
-from services.ingest.api import OPD_ERRORS, admin_router, error_responses, reports_router
+from services.ingest.api import OPD_ERRORS, admin_router, reports_router
 from services.ingest.attachments.api import attachments_router, files_router
 from services.ingest.attachments.repository import AttachmentRepository
 from services.ingest.attachments.storage import DirectoryStore
@@ -13,12 +13,15 @@ from services.ingest.attachments.uploads import Uploads
 from services.ingest.auth import KeyCache, opd_principal_dependency
 from services.ingest.config import IngestConfig
 from services.ingest.handlers import Reports
-from services.ingest.onboarding import OpdAdmin
-from services.ingest.opds import OpdRepository
+from services.ingest.opd_handlers import OpdAdmin
+from services.ingest.opd_repository import OpdRepository
 from services.ingest.projection import StatusProjection
 from services.ingest.ratelimit import RateLimiter
 from services.ingest.repository import IdempotencyStore, ReportRepository
 from shared import topics
+from shared.accounts import AccountProjection, subscribe_accounts
+from shared.auth import install_accounts
+from shared.openapi import error_responses
 from shared.runtime import ServiceRuntime
 from shared.settings import Settings
 
@@ -26,28 +29,36 @@ from shared.settings import Settings
 def create_app(settings: Settings, config: IngestConfig | None = None) -> FastAPI:
     config = config or IngestConfig()
     runtime = ServiceRuntime(settings, consumers.SERVICE)
+    accounts = AccountProjection(runtime.mongo.db)
+    subscribe_accounts(runtime.bus, consumers.SERVICE, accounts)
     db = runtime.mongo.db
     opds, reports = OpdRepository(db), ReportRepository(db)
     attachments = AttachmentRepository(db, settings.public_base_url)
     store = DirectoryStore(settings.attachments_dir)
     uploads = Uploads(attachments, store, max_pdf_bytes=config.max_pdf_bytes,
                       max_pixels=config.max_image_pixels)
-    limiter = RateLimiter(config.ingest_rate_per_second, config.ingest_rate_burst)
+    limiter = RateLimiter(db["rate_windows"], config.ingest_rate_per_second,
+                          config.ingest_rate_burst)
     keys = KeyCache(opds, ttl=config.key_cache_seconds)
     principal = opd_principal_dependency(opds, limiter, keys)
     relay = runtime.relay(reports.collection, topics.REPORTS)
     use_cases = Reports(reports, IdempotencyStore(db), attachments, config.report_categories,
                         relay.relay_written)
     consumers.register(runtime.bus, StatusProjection(reports))
-    return runtime.build_app(
+    app = runtime.build_app(
         title="Warta ingest",
         routers=[
             reports_router(use_cases, principal),
-            attachments_router(uploads, principal, {**OPD_ERRORS, **error_responses(415)}),
+            attachments_router(uploads, principal,
+                               {**OPD_ERRORS, **error_responses(400, 413, 415)}),
             files_router(attachments, store),
             admin_router(settings, OpdAdmin(opds, on_revoke=keys.forget)),
         ],
-        on_start=[opds.ensure_indexes, reports.ensure_indexes],
+        on_start=[opds.ensure_indexes, reports.ensure_indexes, limiter.ensure_indexes],
         body_limit_for=lambda path: settings.max_upload_bytes
         if path.startswith("/v1/attachments") else settings.max_body_bytes,
+        deadline_for=lambda path: settings.upload_timeout_seconds
+        if path.startswith("/v1/attachments") else settings.request_timeout_seconds,
     )
+    install_accounts(app, accounts)  # tokens count only for accounts known here
+    return app

@@ -100,10 +100,11 @@ class IdempotencyStore:
         self.collection = db["idempotency_keys"]
 
     async def claim(self, opd_id: str, key: str, body_hash: str, report_id: str,
-                    response: Document) -> Document | None:
-        """Record the first use of a key; returns the existing record if the key was used."""
+                    report: Document) -> Document | None:
+        """Record the first use of a key with the report it answers (replayed as it was then);
+        returns the existing record if the key was used."""
         record = {"_id": f"{opd_id}:{key}", "body_hash": body_hash, "report_id": report_id,
-                  "response": response, "created_at": utcnow()}
+                  "report": report, "created_at": utcnow()}
         try:
             await self.collection.insert_one(record)
         except DuplicateKeyError:

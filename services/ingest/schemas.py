@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import Path
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from services.ingest.domain import Status
+from shared.vocabulary import ZoneLabel
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 AttachmentId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -91,7 +92,7 @@ class OpdIn(_Input):
     code: str = Field(pattern=r"^[A-Z0-9][A-Z0-9_-]{1,39}$", examples=["DISKOMINFO-MKS"])
     name: str = Field(min_length=3, max_length=200)
     region: str = Field(min_length=2, max_length=120)
-    timezone: Literal["WIB", "WITA", "WIT"]
+    timezone: ZoneLabel
     email: EmailStr | None = Field(default=None, max_length=254)
     phone: str | None = Field(default=None, max_length=32, pattern=r"^\+?[0-9 ()-]{6,32}$")
 

@@ -6,7 +6,7 @@ globals, and the dependency aliases are local to `build_router`.
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.responses import HTMLResponse
 
 from services.notifier import schemas as s
@@ -15,9 +15,12 @@ from services.notifier.journalists import Journalists
 from services.notifier.repository import DeliveryRepository, DuplicateEmail
 from shared.auth import Principal, require_role
 from shared.errors import ApiError
+from shared.openapi import editor_jwt, html_responses, route_errors
 from shared.settings import Settings
 
 Token = Annotated[str, Path(min_length=1, max_length=200)]
+# An unsubscribe link answers with a page, also when it is unknown (404).
+PAGE_RESPONSES = {**html_responses(200, 404), **route_errors()}
 
 
 def build_router(settings: Settings, journalists: Journalists,
@@ -26,7 +29,9 @@ def build_router(settings: Settings, journalists: Journalists,
     admin = Annotated[Principal, Depends(require_role(settings, "admin"))]
     editor = Annotated[Principal, Depends(require_role(settings, "editor"))]
 
-    @router.post("/journalists", status_code=201, response_model=s.JournalistOut)
+    @router.post("/journalists", status_code=201, response_model=s.JournalistOut,
+                 dependencies=[editor_jwt("admin")],
+                 responses=route_errors(409, role="admin", body=True))
     async def add_journalist(body: s.JournalistIn, _: admin) -> s.JournalistOut:
         try:
             document = await journalists.add(body)
@@ -35,7 +40,9 @@ def build_router(settings: Settings, journalists: Journalists,
                            "already registered; update their subscriptions instead.") from exc
         return s.journalist_out(document)
 
-    @router.put("/journalists/{journalist_id}/subscriptions", response_model=s.JournalistOut)
+    @router.put("/journalists/{journalist_id}/subscriptions", response_model=s.JournalistOut,
+                dependencies=[editor_jwt("admin")],
+                responses=route_errors(404, role="admin", body=True))
     async def set_subscriptions(journalist_id: Annotated[str, Path(max_length=64)],
                                 body: s.SubscriptionsIn, _: admin) -> s.JournalistOut:
         document = await journalists.set_subscriptions(journalist_id, body)
@@ -43,7 +50,8 @@ def build_router(settings: Settings, journalists: Journalists,
             raise ApiError(404, "not_found", f"No journalist {journalist_id}.")
         return s.journalist_out(document)
 
-    @router.get("/journalists", response_model=s.JournalistListOut)
+    @router.get("/journalists", response_model=s.JournalistListOut,
+                dependencies=[editor_jwt("editor")], responses=route_errors(role="editor"))
     async def list_journalists(
         _: editor, limit: Annotated[int, Query(ge=1, le=100)] = 50,
         cursor: Annotated[str | None, Query(max_length=64)] = None,
@@ -54,7 +62,8 @@ def build_router(settings: Settings, journalists: Journalists,
         return s.JournalistListOut(items=[s.journalist_out(d) for d in page],
                                    next_cursor=page[-1]["_id"] if more and page else None)
 
-    @router.get("/deliveries", response_model=list[s.DeliveryOut])
+    @router.get("/deliveries", response_model=list[s.DeliveryOut],
+                dependencies=[editor_jwt("editor")], responses=route_errors(role="editor"))
     async def list_deliveries(
         _: editor, article_id: Annotated[str | None, Query(max_length=64)] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 200,
@@ -68,14 +77,14 @@ def build_public_router(journalists: Journalists) -> APIRouter:
     """RFC 8058: GET shows a confirmation (mail scanners prefetch links); POST unsubscribes."""
     router = APIRouter(tags=["unsubscribe"])
 
-    @router.get("/unsubscribe/{token}", response_class=HTMLResponse)
+    @router.get("/unsubscribe/{token}", response_class=Response, responses=PAGE_RESPONSES)
     async def confirm(token: Token) -> HTMLResponse:
         journalist = await journalists.by_token(token)
         if journalist is None:
             return _page("unknown", 404)
         return _page("confirm", 200, email=journalist["email"], action=f"/unsubscribe/{token}")
 
-    @router.post("/unsubscribe/{token}", response_class=HTMLResponse)
+    @router.post("/unsubscribe/{token}", response_class=Response, responses=PAGE_RESPONSES)
     async def unsubscribe(token: Token) -> HTMLResponse:
         journalist = await journalists.unsubscribe(token)
         if journalist is None:

@@ -1,11 +1,11 @@
-"""Kafka subscribers of the notifier: approved articles and published publications."""
+"""Kafka subscribers of the notifier: approved and taken-down articles, published publications."""
 
 from __future__ import annotations
 
-from services.notifier.notifications import SERVICE, Notifications
+from services.notifier.handlers import SERVICE, Notifications
 from shared import topics
 from shared.consumer import subscribe
-from shared.events.articles import ARTICLE_APPROVED
+from shared.events.articles import ARTICLE_APPROVED, ARTICLE_TAKEN_DOWN
 from shared.events.publications import PUBLICATION_PUBLISHED
 from shared.kafka import EventBus
 
@@ -13,7 +13,10 @@ __all__ = ["SERVICE", "register"]
 
 
 def register(bus: EventBus, notifications: Notifications) -> None:
-    subscribe(bus, topics.ARTICLES, SERVICE, {ARTICLE_APPROVED: notifications.article_approved})
+    subscribe(bus, topics.ARTICLES, SERVICE, {
+        ARTICLE_APPROVED: notifications.article_approved,
+        ARTICLE_TAKEN_DOWN: notifications.article_taken_down,
+    })
     subscribe(bus, topics.PUBLICATIONS, SERVICE, {
         PUBLICATION_PUBLISHED: notifications.publication_published,
     })

@@ -1,4 +1,4 @@
-"""The notifier's rules, without I/O: who gets what, delivery states, backoff, Indonesian times."""
+"""The notifier's rules, without I/O: who gets what, delivery states, backoff, plain text."""
 
 from __future__ import annotations
 
@@ -10,14 +10,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from html.parser import HTMLParser
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from shared.vocabulary import NotificationChannel
 
 MAX_ATTEMPTS = 5
 DEFAULT_BACKOFF_BASE = 30.0  # seconds; tests inject a small one
 BACKOFF_CAP = 3600.0
-SENDING_LEASE = timedelta(minutes=2)  # a sender that crashed mid-send is retried after this
+# A sender that crashed mid-send is retried after this; a live sender renews it every third.
+SENDING_LEASE = timedelta(seconds=30)
 
-CHANNEL_EMAIL = "email"
+CHANNEL_EMAIL = NotificationChannel.EMAIL.value
 
 
 class Kind(StrEnum):
@@ -31,6 +33,7 @@ class DeliveryState(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     DEAD = "dead"
+    CANCELLED = "cancelled"  # the article was taken down before it was sent: never sent
 
 
 RETRYABLE_STATES = (DeliveryState.PENDING.value, DeliveryState.FAILED.value)
@@ -126,37 +129,6 @@ def unsubscribe_token(secret: str, journalist_id: str, nonce: str) -> str:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-# ---- times shown in the region's zone --------------------------------------------------------
-
-ZONE_LABELS = {
-    "Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB",
-    "Asia/Makassar": "WITA", "Asia/Ujung_Pandang": "WITA",
-    "Asia/Jayapura": "WIT",
-}
-LABEL_ZONES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
-DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-          "September", "Oktober", "November", "Desember")
-
-
-def zone_of(timezone: str) -> tuple[ZoneInfo, str]:
-    """An IANA name or WIB/WITA/WIT -> (zone, label); unknown zones fall back to UTC."""
-    name = LABEL_ZONES.get(timezone.strip().upper(), timezone.strip())
-    try:
-        zone = ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC"), "UTC"
-    return zone, ZONE_LABELS.get(name, name)
-
-
-def format_local(moment: datetime, timezone: str) -> str:
-    """e.g. "Senin, 30 November 2026 pukul 10.00 WITA"."""
-    zone, label = zone_of(timezone)
-    local = _aware(moment).astimezone(zone)
-    return (f"{DAYS[local.weekday()]}, {local.day} {MONTHS[local.month - 1]} {local.year} "
-            f"pukul {local:%H.%M} {label}")
 
 
 def _aware(moment: datetime) -> datetime:

@@ -12,7 +12,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from services.notifier.domain import Kind, format_local, html_to_text, one_line
+from services.notifier.domain import Kind, html_to_text, one_line
+from shared.vocabulary import format_local
 
 TEMPLATES = Path(__file__).parent / "templates"
 

@@ -12,7 +12,7 @@ from shared.settings import Settings
 
 class Journalists:
     def __init__(self, settings: Settings, repository: JournalistRepository) -> None:
-        self._secret = settings.jwt_secret.get_secret_value()
+        self._secret = settings.unsubscribe_secret.get_secret_value()
         self.repository = repository
 
     async def add(self, data: JournalistIn) -> Document:
@@ -48,3 +48,20 @@ class Journalists:
         if journalist is not None:
             await self.repository.deactivate(journalist["_id"])
         return journalist
+
+
+async def unsubscribe_link_token(settings: Settings, repository: JournalistRepository,
+                                 journalist: Document) -> str:
+    """The token of the journalist's unsubscribe link, as an email renders it.
+
+    The same link as in earlier mails while the key that made it is current or listed as
+    previous; once that key is retired, a link under the current key replaces it."""
+    stored = journalist.get("unsubscribe_hash")
+    keys = settings.unsubscribe_keys()
+    for key in keys:
+        token = domain.unsubscribe_token(key, journalist["_id"], journalist["token_nonce"])
+        if domain.token_hash(token) == stored:
+            return token
+    token = domain.unsubscribe_token(keys[0], journalist["_id"], journalist["token_nonce"])
+    await repository.set_unsubscribe_hash(journalist["_id"], domain.token_hash(token))
+    return token

@@ -8,9 +8,9 @@ from fastapi import FastAPI
 
 from services.notifier import consumers, domain
 from services.notifier.api import build_public_router, build_router
+from services.notifier.handlers import Notifications
 from services.notifier.journalists import Journalists
 from services.notifier.mailer import Mailer
-from services.notifier.notifications import Notifications
 from services.notifier.repository import (
     ArticleRepository,
     DeliveryRepository,
@@ -18,6 +18,8 @@ from services.notifier.repository import (
 )
 from services.notifier.sender import Sender
 from shared import topics
+from shared.accounts import AccountProjection, subscribe_accounts
+from shared.auth import install_accounts
 from shared.runtime import ServiceRuntime
 from shared.settings import Settings
 
@@ -28,6 +30,8 @@ def create_app(settings: Settings, *, backoff_base: float = domain.DEFAULT_BACKO
                sweep_seconds: float = RETRY_SWEEP_SECONDS) -> FastAPI:
     """`backoff_base`/`sweep_seconds` are injectable so tests can retry within seconds."""
     runtime = ServiceRuntime(settings, consumers.SERVICE)
+    accounts = AccountProjection(runtime.mongo.db)
+    subscribe_accounts(runtime.bus, consumers.SERVICE, accounts)
     journalist_repo = JournalistRepository(runtime.mongo.db)
     articles = ArticleRepository(runtime.mongo.db)
     deliveries = DeliveryRepository(runtime.mongo.db)
@@ -44,10 +48,12 @@ def create_app(settings: Settings, *, backoff_base: float = domain.DEFAULT_BACKO
     def readiness() -> dict[str, Any]:
         return {"smtp": mailer.last_probe}
 
-    return runtime.build_app(
+    app = runtime.build_app(
         title="Warta notifier",
         routers=[build_router(settings, journalists, deliveries),
                  build_public_router(journalists)],
         on_start=[journalist_repo.ensure_indexes, deliveries.ensure_indexes],
         readiness_extra=readiness,
     )
+    install_accounts(app, accounts)  # tokens count only for accounts known here
+    return app

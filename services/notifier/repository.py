@@ -1,18 +1,29 @@
 """The notifier's own database: journalists, article snapshots, delivery records.
 
-Every state change is one single-document update keyed by `_id` (FerretDB: no transactions,
-updates scan). Delivery records carry their events in an embedded outbox.
+Every state change is one conditional single-document update keyed by `_id` whose result is
+checked (no transactions). Delivery records carry their events in an embedded outbox. A sender
+holds a delivery by a lease: `lease_owner` (its token) and `lease_until`, taken, renewed and
+released only by conditional updates, so the lease holds across processes.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
 from services.notifier.domain import RETRYABLE_STATES, DeliveryState
 from shared.envelope import Envelope, utcnow
 from shared.idempotency import insert_once, mark_applied, not_yet_applied
-from shared.mongo import ASCENDING, Database, Document, DuplicateKeyError, update_one
+from shared.mongo import (
+    ASCENDING,
+    Database,
+    Document,
+    DuplicateKeyError,
+    ReturnDocument,
+    find_one_and_update,
+    update_one,
+)
 from shared.outbox import OUTBOX_FIELD, outbox_push
 
 
@@ -26,6 +37,7 @@ class JournalistRepository:
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index([("email", ASCENDING)], unique=True)
+        await self.collection.create_index([("opd_ids", ASCENDING)])
 
     async def add(self, document: Document) -> None:
         """Raises DuplicateEmail: the unique index decides, not a read-then-write."""
@@ -44,8 +56,12 @@ class JournalistRepository:
         cursor = self.collection.find(query).sort("_id", ASCENDING).limit(limit)
         return [doc async for doc in cursor]
 
-    async def active(self) -> list[Document]:
-        return [doc async for doc in self.collection.find({"active": True})]
+    async def following(self, opd_id: str) -> AsyncIterator[Document]:
+        """Active journalists who follow this OPD or every OPD (an empty list), streamed: the
+        multikey index on `opd_ids` narrows the read; categories are matched by the caller."""
+        query = {"active": True, "$or": [{"opd_ids": opd_id}, {"opd_ids": []}]}
+        async for journalist in self.collection.find(query):
+            yield journalist
 
     async def set_subscriptions(self, journalist_id: str, opd_ids: list[str],
                                 categories: list[str]) -> Document | None:
@@ -58,6 +74,11 @@ class JournalistRepository:
 
     async def by_token_hash(self, digest: str) -> Document | None:
         return await self.collection.find_one({"unsubscribe_hash": digest})
+
+    async def set_unsubscribe_hash(self, journalist_id: str, digest: str) -> None:
+        """A new unsubscribe link (its key rotated out); the old link stops working."""
+        await update_one(self.collection, {"_id": journalist_id},
+                         {"$set": {"unsubscribe_hash": digest, "updated_at": utcnow()}})
 
     async def deactivate(self, journalist_id: str) -> None:
         now = utcnow()
@@ -134,28 +155,51 @@ class DeliveryRepository:
         ids += [doc["_id"] async for doc in stuck]
         return ids[:limit]
 
-    async def claim(self, delivery_id: str, now: datetime, lease_until: datetime
+    async def claim(self, delivery_id: str, owner: str, now: datetime, lease_until: datetime
                     ) -> Document | None:
-        """pending/failed (due) or abandoned sending -> sending; only one claimant wins."""
-        claim = {"$set": {"state": DeliveryState.SENDING.value, "lease_until": lease_until,
-                          "updated_at": now}}
-        for query in (
-            {"_id": delivery_id, "state": {"$in": list(RETRYABLE_STATES)},
-             "next_attempt_at": {"$lte": now}},
-            {"_id": delivery_id, "state": DeliveryState.SENDING.value,
-             "lease_until": {"$lt": now}},
-        ):
-            result = await update_one(self.collection, query, claim)
-            if result.modified_count == 1:
-                return await self.get(delivery_id)
-        return None
+        """pending/failed (due) or abandoned sending -> sending, leased to `owner`, in one
+        conditional update: of several claimants (in any process) exactly one gets the record."""
+        return await find_one_and_update(self.collection,
+            {"_id": delivery_id, "$or": [
+                {"state": {"$in": list(RETRYABLE_STATES)}, "next_attempt_at": {"$lte": now}},
+                {"state": DeliveryState.SENDING.value, "lease_until": {"$lt": now}}]},
+            {"$set": {"state": DeliveryState.SENDING.value, "lease_owner": owner,
+                      "lease_until": lease_until, "updated_at": now}},
+            projection={OUTBOX_FIELD: 0}, return_document=ReturnDocument.AFTER)
 
-    async def settle(self, delivery_id: str, lease_until: datetime, fields: dict[str, Any],
-                     event: Envelope) -> bool:
-        """sending -> sent | failed | dead, with its event, if our claim still holds."""
+    async def renew(self, delivery_id: str, owner: str, lease_until: datetime) -> bool:
+        """Extend `owner`'s lease; False if it is not held by `owner` any more."""
         result = await update_one(self.collection,
-            {"_id": delivery_id, "state": DeliveryState.SENDING.value,
-             "lease_until": lease_until},
-            {"$set": {**fields, "lease_until": None, "updated_at": utcnow()},
+            {"_id": delivery_id, "state": DeliveryState.SENDING.value, "lease_owner": owner},
+            {"$set": {"lease_until": lease_until}})
+        return result.matched_count == 1
+
+    async def settle(self, delivery_id: str, owner: str, fields: dict[str, Any],
+                     event: Envelope) -> bool:
+        """sending -> sent | failed | dead, with its event, only while `owner` holds the lease."""
+        result = await update_one(self.collection,
+            {"_id": delivery_id, "state": DeliveryState.SENDING.value, "lease_owner": owner},
+            {"$set": {**fields, "lease_until": None, "lease_owner": None,
+                      "updated_at": utcnow()},
              "$inc": {"attempts": 1}, "$push": outbox_push([event])})
         return result.modified_count == 1
+
+    async def cancel_claimed(self, delivery_id: str, owner: str, reason: str) -> bool:
+        """sending -> cancelled before anything was sent, while `owner` holds the lease."""
+        result = await update_one(self.collection,
+            {"_id": delivery_id, "state": DeliveryState.SENDING.value, "lease_owner": owner},
+            {"$set": _cancelled(reason)})
+        return result.modified_count == 1
+
+    async def cancel_for_article(self, article_id: str, reason: str) -> int:
+        """Every not-yet-sent delivery of an article that nobody is sending -> cancelled.
+        One being sent right now is left to its sender, which checks the article first."""
+        result = await self.collection.update_many(
+            {"article_id": article_id, "state": {"$in": list(RETRYABLE_STATES)}},
+            {"$set": _cancelled(reason)})
+        return int(result.modified_count)
+
+
+def _cancelled(reason: str) -> dict[str, Any]:
+    return {"state": DeliveryState.CANCELLED.value, "error": reason, "next_attempt_at": None,
+            "lease_until": None, "lease_owner": None, "updated_at": utcnow()}

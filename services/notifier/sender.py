@@ -1,8 +1,11 @@
 """Sending: one attempt per claimed delivery, retries with backoff, the sender loop.
 
-Sending claims the record (pending|failed -> sending, with a lease), so two senders never both
-send; a sender that crashed mid-send is retried once its lease expires (at most one duplicate).
-Every settled attempt writes its delivery.sent / delivery.failed event in the same update.
+Sending claims the record (pending|failed -> sending, leased to this attempt's token in one
+conditional update), so two senders in any processes never both send; a sender that crashed
+mid-send is retried once its lease expires (at most one duplicate). The lease is renewed while
+the send is in flight, and only its holder settles it. Every settled attempt writes its
+delivery.sent / delivery.failed event in the same update. A delivery whose article was taken
+down is cancelled, never sent.
 """
 
 from __future__ import annotations
@@ -10,15 +13,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from email.message import EmailMessage
+from functools import partial
 
 from services.notifier import domain
 from services.notifier.domain import DeliveryState, Kind
 from services.notifier.emails import Recipient, build_email
+from services.notifier.handlers import SERVICE, TAKEN_DOWN_REASON
+from services.notifier.journalists import unsubscribe_link_token
 from services.notifier.mailer import Mailer, SendFailed
-from services.notifier.notifications import SERVICE
 from services.notifier.repository import (
     ArticleRepository,
     DeliveryRepository,
@@ -32,7 +38,9 @@ from shared.events.notifications import (
     DeliverySentV1,
 )
 from shared.failures import TRANSIENT
+from shared.leases import renewing
 from shared.mongo import Document
+from shared.retry import backoff_delays, retrying
 from shared.settings import Settings
 
 log = logging.getLogger("warta.notifier.sender")
@@ -75,18 +83,23 @@ class Sender:
 
     async def deliver(self, delivery_id: str) -> str | None:
         """One attempt, if the delivery is due and nobody else holds it; returns the new state."""
-        now = utcnow()
-        lease_until = now + domain.SENDING_LEASE
-        delivery = await self.deliveries.claim(delivery_id, now, lease_until)
+        now, owner = utcnow(), secrets.token_hex(8)
+        delivery = await self.deliveries.claim(delivery_id, owner, now,
+                                               now + domain.SENDING_LEASE)
         if delivery is None:
             return None
         try:
             message = await self._render(delivery, now)
-            await self.mailer.send(message)
+            async with renewing(partial(self._renew, delivery_id, owner),
+                                domain.SENDING_LEASE.total_seconds() / 3, delivery_id):
+                await self.mailer.send(message)
+        except TakenDown:
+            await self.deliveries.cancel_claimed(delivery_id, owner, TAKEN_DOWN_REASON)
+            return DeliveryState.CANCELLED.value
         except SendFailed as exc:
-            return await self._failed(delivery, lease_until, exc.error, exc.permanent)
+            return await self._failed(delivery, owner, exc.error, exc.permanent)
         except RenderImpossible as exc:
-            return await self._failed(delivery, lease_until, str(exc), True)
+            return await self._failed(delivery, owner, str(exc), True)
         sent_at = utcnow()
         event = self._event(delivery, DELIVERY_SENT, DeliverySentV1(
             delivery_id=delivery_id, article_id=delivery["article_id"],
@@ -94,12 +107,24 @@ class Sender:
             kind=delivery["kind"], sent_at=sent_at))
         fields = {"state": DeliveryState.SENT.value, "sent_at": sent_at, "error": None,
                   "next_attempt_at": None}
-        if await self.deliveries.settle(delivery_id, lease_until, fields, event):
+        if await self._record_sent(delivery_id, owner, fields, event):
             await self._relay(delivery_id)
         return DeliveryState.SENT.value
 
-    async def _failed(self, delivery: Document, lease_until: datetime, error: str,
-                      permanent: bool) -> str:
+    async def _record_sent(self, delivery_id: str, owner: str, fields: Document,
+                           event: Envelope) -> bool:
+        """The email is out: recording it outlasts a database stall (the lease, renewed
+        meanwhile, still holds), else the lease expires and the email goes out a second time.
+        A retry after a write that did land matches nothing; the outbox sweep relays it."""
+        async with renewing(partial(self._renew, delivery_id, owner),
+                            domain.SENDING_LEASE.total_seconds() / 3, delivery_id):
+            async for attempt in retrying(attempts=None,
+                                          timeout=domain.SENDING_LEASE.total_seconds() / 2):
+                with attempt:
+                    settled = await self.deliveries.settle(delivery_id, owner, fields, event)
+        return settled
+
+    async def _failed(self, delivery: Document, owner: str, error: str, permanent: bool) -> str:
         attempts = int(delivery.get("attempts", 0)) + 1
         outcome = domain.after_failure(attempts, permanent, utcnow(), self.backoff_base)
         event = self._event(delivery, DELIVERY_FAILED, DeliveryFailedV1(
@@ -111,9 +136,12 @@ class Sender:
         log.warning("delivery attempt failed", extra={
             "delivery_id": delivery["_id"], "attempts": attempts, "state": outcome.state.value,
             "error": error})
-        if await self.deliveries.settle(delivery["_id"], lease_until, fields, event):
+        if await self.deliveries.settle(delivery["_id"], owner, fields, event):
             await self._relay(delivery["_id"])
         return outcome.state.value
+
+    async def _renew(self, delivery_id: str, owner: str) -> bool:
+        return await self.deliveries.renew(delivery_id, owner, utcnow() + domain.SENDING_LEASE)
 
     def _event(self, delivery: Document, type_: str,
                data: DeliverySentV1 | DeliveryFailedV1) -> Envelope:
@@ -129,6 +157,8 @@ class Sender:
     async def _render(self, delivery: Document, now: datetime) -> EmailMessage:
         article = await self.articles.get(delivery["article_id"])
         journalist = await self.journalists.get(delivery["journalist_id"])
+        if article is not None and article.get("taken_down"):
+            raise TakenDown(delivery["article_id"])
         if article is None or not article.get("approved") or journalist is None:
             raise RenderImpossible("article or journalist no longer known")
         if not journalist.get("active"):
@@ -137,8 +167,7 @@ class Sender:
         published = article.get("published") or {}
         if kind is Kind.PRESS_RELEASE and not published.get("url"):
             raise RenderImpossible("no publication URL for the press release")
-        token = domain.unsubscribe_token(self.settings.jwt_secret.get_secret_value(),
-                                         journalist["_id"], journalist["token_nonce"])
+        token = await unsubscribe_link_token(self.settings, self.journalists, journalist)
         recipient = Recipient(name=journalist["name"], email=journalist["email"],
                               unsubscribe_url=f"{public_url(self.settings)}/unsubscribe/{token}")
         return build_email(kind=kind, delivery_id=delivery["_id"],
@@ -163,24 +192,27 @@ class Sender:
     async def retry_forever(self, interval: float) -> None:
         """The sender loop: woken by new deliveries, otherwise every `interval` for retries;
         a full batch goes straight on, a failing database backs off: never a hot loop."""
-        delay = interval
+        delays = backoff_delays(wait_initial=max(interval, 0.5), wait_max=60.0)
         while True:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+                await asyncio.wait_for(self._wake.wait(), timeout=interval)
             self._wake.clear()
             try:
                 attempted = await self.sweep()
-            except asyncio.CancelledError:
-                raise
             except Exception as exc:  # logged and retried later
-                delay = min(delay * 2, 60.0)
-                log.warning("delivery sweep failed, backing off", extra={"error": repr(exc)})
-                await asyncio.sleep(delay)
+                pause = next(delays)
+                log.warning("delivery sweep failed, backing off", extra={
+                    "error": repr(exc), "pause_s": pause})
+                await asyncio.sleep(pause)
                 continue
-            delay = interval
+            delays = backoff_delays(wait_initial=max(interval, 0.5), wait_max=60.0)
             if attempted >= SWEEP_BATCH:
                 self._wake.set()
 
 
 class RenderImpossible(Exception):
     pass
+
+
+class TakenDown(Exception):
+    """The article was taken down: the delivery is cancelled, not failed."""

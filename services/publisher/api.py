@@ -11,11 +11,18 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from services.publisher import feeds
 from services.publisher import schemas as s
-from services.publisher.publishing import NotRetryable, PublicationNotFound, Publishing
+from services.publisher.handlers import NotRetryable, PublicationNotFound, Publishing
 from services.publisher.repository import FeedRepository, PublicationRepository
 from shared.auth import Principal, require_role
 from shared.envelope import utcnow
 from shared.errors import ApiError
+from shared.openapi import (
+    SERVICE_ERRORS,
+    editor_jwt,
+    error_responses,
+    html_responses,
+    route_errors,
+)
 from shared.settings import Settings
 
 _CACHE = {"Cache-Control": "public, max-age=60"}
@@ -23,7 +30,8 @@ _CACHE = {"Cache-Control": "public, max-age=60"}
 
 def build_router(settings: Settings, publishing: Publishing,
                  publications: PublicationRepository) -> APIRouter:
-    router = APIRouter(prefix="/v1", tags=["publications"])
+    router = APIRouter(prefix="/v1", tags=["publications"], dependencies=[editor_jwt("editor")],
+                       responses=route_errors(role="editor"))
     editor = Annotated[Principal, Depends(require_role(settings, "editor"))]
 
     @router.get("/publications", response_model=s.PublicationListOut)
@@ -34,7 +42,8 @@ def build_router(settings: Settings, publishing: Publishing,
         docs = await publications.search(article_id, limit)
         return s.PublicationListOut(items=[s.publication_out(d) for d in docs])
 
-    @router.post("/publications/{publication_id}/retry", response_model=s.PublicationOut)
+    @router.post("/publications/{publication_id}/retry", response_model=s.PublicationOut,
+                 responses=error_responses(404, 409))
     async def retry(publication_id: str, _: editor) -> s.PublicationOut:
         try:
             doc = await publishing.retry(publication_id)
@@ -50,7 +59,7 @@ def build_router(settings: Settings, publishing: Publishing,
 
 
 def public_router(settings: Settings, feed: FeedRepository) -> APIRouter:
-    router = APIRouter(tags=["public"])
+    router = APIRouter(tags=["public"], responses=SERVICE_ERRORS)
     base = settings.website_base_url
 
     async def latest() -> list[dict[str, object]]:
@@ -68,13 +77,14 @@ def public_router(settings: Settings, feed: FeedRepository) -> APIRouter:
         return Response(feeds.atom(await latest(), base), media_type=feeds.ATOM_TYPE,
                         headers=_CACHE)
 
-    @router.get("/feeds/feed.json", response_class=JSONResponse,
+    @router.get("/feeds/feed.json", response_class=Response,
                 responses={200: {"content": {"application/feed+json": {}}}})
     async def json_feed() -> JSONResponse:
         return JSONResponse(feeds.json_feed(await latest(), base),
                             media_type=feeds.JSON_FEED_TYPE, headers=_CACHE)
 
-    @router.get("/berita/{article_id}", response_class=HTMLResponse)
+    @router.get("/berita/{article_id}", response_class=Response,
+                responses={**html_responses(200, 404), **error_responses(422)})
     async def article_page(article_id: str) -> HTMLResponse:
         item = await feed.get(article_id)
         if item is None or item["published_at"] > utcnow():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.publisher.publishing import Publishing
+from services.publisher.handlers import Publishing
 from shared import topics
 from shared.consumer import subscribe
 from shared.events.articles import ARTICLE_APPROVED, ARTICLE_CORRECTED, ARTICLE_TAKEN_DOWN

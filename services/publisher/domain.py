@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-FEED = "feed"
+from shared.vocabulary import CHANNELS, Channel
+
+FEED = Channel.FEED.value
 # Channels editors may request; each but the feed needs its settings (see channels.py).
-KNOWN_CHANNELS = ("feed", "website", "telegram", "facebook", "instagram", "x")
+KNOWN_CHANNELS = CHANNELS
 MAX_ATTEMPTS = 5
 BASE_BACKOFF = timedelta(seconds=5)
 MAX_BACKOFF = timedelta(minutes=10)

@@ -8,12 +8,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from html import escape
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from feedgen.feed import FeedGenerator
 
 from shared.html import sanitize
 from shared.mongo import Document
+from shared.vocabulary import DATE_AND_TIME, ZONES, format_local
 
 FEED_TITLE = "Berita Pemerintah — Warta Diskominfo"
 FEED_DESCRIPTION = "Berita kegiatan perangkat daerah, disunting dan diterbitkan oleh Diskominfo."
@@ -22,10 +22,7 @@ FEED_SIZE = 50
 RSS_TYPE = "application/rss+xml; charset=utf-8"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
 JSON_FEED_TYPE = "application/feed+json; charset=utf-8"
-
-_MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-           "September", "Oktober", "November", "Desember")
-_ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+DEFAULT_ZONE = ZONES[0].iana  # an item without an OPD zone is shown in WIB
 
 
 def _aware(moment: Any) -> datetime:
@@ -46,13 +43,8 @@ def _content_html(item: Document) -> str:
 
 
 def _local_date(moment: Any, item: Document) -> str:
-    zone = str((item.get("opd") or {}).get("timezone") or "Asia/Jakarta")
-    try:
-        local = _aware(moment).astimezone(ZoneInfo(zone))
-    except (KeyError, ValueError):
-        zone, local = "Asia/Jakarta", _aware(moment).astimezone(ZoneInfo("Asia/Jakarta"))
-    label = _ZONE_NAMES.get(zone, zone)
-    return f"{local.day} {_MONTHS[local.month - 1]} {local.year} {local:%H:%M} {label}"
+    zone = str((item.get("opd") or {}).get("timezone") or DEFAULT_ZONE)
+    return format_local(_aware(moment), zone, DATE_AND_TIME)
 
 
 def _generator(items: list[Document], base_url: str, self_path: str) -> FeedGenerator:

@@ -4,7 +4,8 @@ A publication is one document per (article, channel), `_id` = "<article id>:<cha
 its state, the article content it publishes (`article`), the event that caused it (`cause`, for
 the ids of the events it writes), the ids of events applied to it and its outbox. A feed item is
 one document per article, `_id` = article id. Every state change is one conditional
-single-document update; hot paths stay on `_id` (FerretDB scans for anything else).
+single-document update whose result is checked. A poster holds a publication by a lease
+(`lease_owner` = its token, `lease_until`); only the holder renews it or records the outcome.
 """
 
 from __future__ import annotations
@@ -61,41 +62,52 @@ class PublicationRepository:
         cursor = self.collection.find(query, {"_id": 1}).sort("due_at", 1).limit(limit)
         return [str(doc["_id"]) async for doc in cursor]
 
-    async def claim(self, publication_id: str, now: datetime) -> Document | None:
-        """Take a lease, so two instances (or the consumer and the scheduler) never post the
-        same publication at once. None if it is not due, not postable or held by someone."""
+    async def claim(self, publication_id: str, owner: str, now: datetime) -> Document | None:
+        """Lease it to `owner` in one conditional update, so two instances (or the consumer and
+        the scheduler) never post it at once. None if not due, not postable or held."""
         return await find_one_and_update(self.collection,
             {"_id": publication_id, "state": {"$in": _POSTABLE},
              "due_at": {"$lte": now}, "lease_until": {"$lte": now}},
-            {"$set": {"lease_until": now + LEASE}}, return_document=ReturnDocument.AFTER)
-        # (no projection: FerretDB's findAndModify does not implement one)
+            {"$set": {"lease_owner": owner, "lease_until": now + LEASE}},
+            return_document=ReturnDocument.AFTER)
 
-    async def mark_published(self, publication_id: str, *, external_id: str, url: str,
-                             now: datetime, event: Envelope) -> bool:
-        """False if the publication left the postable states meanwhile (taken down)."""
+    async def renew(self, publication_id: str, owner: str, now: datetime) -> bool:
+        """Extend `owner`'s lease; False if it is not held by `owner` any more."""
         result = await update_one(self.collection,
-            {"_id": publication_id, "state": {"$in": _POSTABLE}},
+            {"_id": publication_id, "state": {"$in": _POSTABLE}, "lease_owner": owner},
+            {"$set": {"lease_until": now + LEASE}})
+        return result.matched_count == 1
+
+    async def mark_published(self, publication_id: str, owner: str, *, external_id: str,
+                             url: str, now: datetime, event: Envelope) -> bool:
+        """False if `owner` lost the lease or the publication left the postable states
+        meanwhile (taken down)."""
+        result = await update_one(self.collection,
+            {"_id": publication_id, "state": {"$in": _POSTABLE}, "lease_owner": owner},
             {"$set": {"state": State.PUBLISHED.value, "external_id": external_id, "url": url,
                       "published_at": now, "updated_at": now, "error": None,
-                      "lease_until": now},
+                      "lease_until": now, "lease_owner": None},
              "$push": outbox_push([event])})
         return result.modified_count == 1
 
-    async def mark_failed(self, publication_id: str, *, state: State, attempts: int, error: str,
-                          due_at: datetime, now: datetime, event: Envelope) -> bool:
+    async def mark_failed(self, publication_id: str, owner: str, *, state: State,
+                          attempts: int, error: str, due_at: datetime, now: datetime,
+                          event: Envelope) -> bool:
         result = await update_one(self.collection,
-            {"_id": publication_id, "state": {"$in": _POSTABLE}},
+            {"_id": publication_id, "state": {"$in": _POSTABLE}, "lease_owner": owner},
             {"$set": {"state": state.value, "attempts": attempts, "error": error,
-                      "due_at": due_at, "updated_at": now, "lease_until": now},
+                      "due_at": due_at, "updated_at": now, "lease_until": now,
+                      "lease_owner": None},
              "$push": outbox_push([event])})
         return result.modified_count == 1
 
     async def requeue(self, publication_id: str, now: datetime) -> Document | None:
-        """An editor's retry of a failed or dead publication: a fresh budget, due now."""
+        """An editor's retry of a failed or dead publication: a fresh budget, due now. The
+        lease is left alone: an attempt in flight finishes first; nobody else posts meanwhile."""
         return await find_one_and_update(self.collection,
             {"_id": publication_id, "state": {"$in": [s.value for s in RETRYABLE]}},
             {"$set": {"state": State.PENDING.value, "attempts": 0, "due_at": now,
-                      "lease_until": now, "updated_at": now}},
+                      "updated_at": now}},
             return_document=ReturnDocument.AFTER)
 
     async def apply(self, publication_id: str, event_id: str, fields: dict[str, Any],

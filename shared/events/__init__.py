@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import ValidationError
 
 from shared.envelope import Envelope, EventData
-from shared.events import articles, notifications, publications, reports
+from shared.events import accounts, articles, notifications, publications, reports
 
 SCHEMAS: dict[tuple[str, int], type[EventData]] = {
     (reports.REPORT_SUBMITTED, 1): reports.ReportSubmittedV1,
@@ -21,6 +21,9 @@ SCHEMAS: dict[tuple[str, int], type[EventData]] = {
     (publications.PUBLICATION_FAILED, 1): publications.PublicationFailedV1,
     (notifications.DELIVERY_SENT, 1): notifications.DeliverySentV1,
     (notifications.DELIVERY_FAILED, 1): notifications.DeliveryFailedV1,
+    (accounts.ACCOUNT_CREATED, 1): accounts.AccountCreatedV1,
+    (accounts.ACCOUNT_UPDATED, 1): accounts.AccountUpdatedV1,
+    (accounts.ACCOUNT_DISABLED, 1): accounts.AccountDisabledV1,
 }
 
 

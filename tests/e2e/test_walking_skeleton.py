@@ -12,16 +12,19 @@ import pytest
 from shared.settings import Settings
 from tests.conftest import settings_env
 from warta_cli import infra
+from warta_cli.admin import create_first_admin
 from warta_cli.editor import create_editor
 from warta_cli.journalist import add_journalist
 from warta_cli.journey import Endpoints, run_journey
 from warta_cli.mailsink import MailSink
 from warta_cli.opd import create_opd
+from warta_cli.session import login
 from warta_cli.stack import SERVICES, service_url, start_services, wait_services_ready
 
 pytestmark = pytest.mark.e2e
 
 EDITOR_PASSWORD = "redaksi-e2e-rahasia"
+ADMIN_PASSWORD = "admin-e2e-rahasia-2026"
 
 
 @pytest.fixture
@@ -65,14 +68,18 @@ def log_lines(path: Path) -> list[dict[str, object]]:
 async def test_a_report_walks_from_the_opd_to_the_feed_and_a_journalists_inbox(
     stack_settings: Settings, mail_sink: MailSink, services: list[infra.Process],
 ) -> None:
-    opd_id, api_key = await create_opd(stack_settings, code="DISKOMINFO",
+    endpoints = Endpoints(*(service_url(stack_settings, s) for s in SERVICES))
+    # As an operator would: the first admin directly, everything else through the admin APIs.
+    await create_first_admin(stack_settings, username="admin", name="Admin",
+                             email="admin@diskominfo.example", password=ADMIN_PASSWORD)
+    token = (await login(endpoints.editorial, "admin", ADMIN_PASSWORD)).access_token
+    opd_id, api_key = await create_opd(endpoints.ingest, token, code="DISKOMINFO",
                                        name="Dinas Komunikasi dan Informatika",
                                        region="Kota Makassar", timezone="WITA")
-    await create_editor(stack_settings, username="redaktur", name="Rina", role="editor",
-                        password=EDITOR_PASSWORD)
-    await add_journalist(stack_settings, name="Andi", email="andi@media.example",
+    await create_editor(endpoints.editorial, token, username="redaktur", name="Rina",
+                        role="editor", password=EDITOR_PASSWORD, email="rina@diskominfo.example")
+    await add_journalist(endpoints.notifier, token, name="Andi", email="andi@media.example",
                          opd_ids=[opd_id])
-    endpoints = Endpoints(*(service_url(stack_settings, s) for s in SERVICES))
 
     journey = await run_journey(endpoints, api_key=api_key,
                                 editor=("redaktur", EDITOR_PASSWORD),

@@ -8,18 +8,20 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Path, Request, Response, UploadFile
 
-from services.ingest.attachments.media import ACCEPTED
+from services.ingest.attachments.media import ACCEPTED, MediaRefused, Refusal
 from services.ingest.attachments.repository import AttachmentRepository
 from services.ingest.attachments.storage import BlobStore
 from services.ingest.attachments.uploads import Uploads
 from services.ingest.auth import OpdPrincipal
 from services.ingest.schemas import AttachmentOut
 from shared.errors import ApiError
+from shared.openapi import SERVICE_ERRORS, error_responses, opd_key
 
 PrincipalDependency = Callable[[Request], Coroutine[Any, Any, OpdPrincipal]]
 AttachmentIdPath = Annotated[str, Path(pattern=r"^[a-f0-9]{32}$")]
 # A year: the bytes behind an attachment id never change.
 IMMUTABLE = "public, max-age=31536000, immutable"
+REFUSAL_STATUS = {Refusal.TOO_LARGE: 413, Refusal.UNSUPPORTED: 415, Refusal.INVALID: 422}
 
 
 def attachments_router(uploads: Uploads, principal: PrincipalDependency,
@@ -29,14 +31,17 @@ def attachments_router(uploads: Uploads, principal: PrincipalDependency,
 
     @router.post(
         "/v1/attachments", status_code=201, response_model=AttachmentOut,
-        responses={200: {"model": AttachmentOut,
+        dependencies=[opd_key()], responses={200: {"model": AttachmentOut,
                          "description": "this OPD already uploaded the same file"},
                    **error_responses})
     async def upload(who: opd, response: Response,
                      file: Annotated[UploadFile, File(description=ACCEPTED)]) -> dict[str, Any]:
         """Multipart upload, field `file`. The type is read from the bytes, not the client."""
         data = await file.read()
-        attachment, created = await uploads.accept(who.opd_id, data)
+        try:
+            attachment, created = await uploads.accept(who.opd_id, data)
+        except MediaRefused as exc:
+            raise ApiError(REFUSAL_STATUS[exc.reason], exc.code, exc.message) from exc
         if not created:
             response.status_code = 200
         return attachment.public()
@@ -46,7 +51,8 @@ def attachments_router(uploads: Uploads, principal: PrincipalDependency,
 
 def files_router(repo: AttachmentRepository, store: BlobStore) -> APIRouter:
     """Public: a report's photos end up on the website; ids are unguessable 128-bit values."""
-    router = APIRouter(prefix="/files", tags=["files"])
+    router = APIRouter(prefix="/files", tags=["files"],
+                       responses={**error_responses(404, 422), **SERVICE_ERRORS})
 
     async def serve(attachment_id: str, thumbnail: bool) -> Response:
         attachment = await repo.get(attachment_id)

@@ -11,6 +11,7 @@ import hashlib
 import io
 import warnings
 from dataclasses import dataclass
+from enum import StrEnum
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -26,12 +27,20 @@ IMAGE_FORMATS: dict[str, tuple[str, str, dict[str, object]]] = {
 ACCEPTED = "JPEG, PNG or WebP photos, or PDF documents"
 
 
-class MediaRefused(Exception):
-    """The upload cannot be accepted; `status` is the HTTP status that explains why."""
+class Refusal(StrEnum):
+    """Why an upload is refused; the HTTP edge gives each its status."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    TOO_LARGE = "too_large"
+    UNSUPPORTED = "unsupported"
+    INVALID = "invalid"
+
+
+class MediaRefused(Exception):
+    """The upload cannot be accepted: `reason`, a stable `code` and a message saying what to do."""
+
+    def __init__(self, reason: Refusal, code: str, message: str) -> None:
         super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+        self.reason, self.code, self.message = reason, code, message
 
 
 @dataclass(frozen=True)
@@ -52,7 +61,7 @@ def sha256_of(data: bytes) -> str:
 def process(data: bytes, *, max_pdf_bytes: int, max_pixels: int = MAX_PIXELS) -> Processed:
     """Sniff, verify and normalise one upload. CPU-bound: call it in a worker thread."""
     if not data:
-        raise MediaRefused(422, "empty_file", "The uploaded file is empty.")
+        raise MediaRefused(Refusal.INVALID, "empty_file", "The uploaded file is empty.")
     if data.startswith(PDF_MAGIC):
         return _pdf(data, max_pdf_bytes)
     return _image(data, max_pixels)
@@ -60,12 +69,12 @@ def process(data: bytes, *, max_pdf_bytes: int, max_pixels: int = MAX_PIXELS) ->
 
 def _pdf(data: bytes, max_pdf_bytes: int) -> Processed:
     if len(data) > max_pdf_bytes:
-        raise MediaRefused(413, "payload_too_large",
+        raise MediaRefused(Refusal.TOO_LARGE, "payload_too_large",
                            f"PDF documents may be at most {max_pdf_bytes} bytes; this one has "
                            f"{len(data)}. Compress it or split it.")
     if b"%%EOF" not in data[-2048:]:
-        raise MediaRefused(422, "invalid_pdf", "The PDF is truncated (no %%EOF marker); upload "
-                                               "it again.")
+        raise MediaRefused(Refusal.INVALID, "invalid_pdf",
+                           "The PDF is truncated (no %%EOF marker); upload it again.")
     return Processed(content=data, content_type="application/pdf", extension="pdf",
                      sha256=sha256_of(data))
 
@@ -77,24 +86,24 @@ def _image(data: bytes, max_pixels: int) -> Processed:
             probe = Image.open(io.BytesIO(data))
             fmt = probe.format or ""
             if fmt not in IMAGE_FORMATS:
-                raise MediaRefused(415, "unsupported_media_type",
+                raise MediaRefused(Refusal.UNSUPPORTED, "unsupported_media_type",
                                    f"{fmt or 'This file type'} is not accepted; send {ACCEPTED}.")
             width, height = probe.size
             if width * height > max_pixels:
-                raise MediaRefused(413, "image_too_large",
+                raise MediaRefused(Refusal.TOO_LARGE, "image_too_large",
                                    f"The image has {width}x{height} pixels; at most "
                                    f"{max_pixels} pixels are accepted. Resize it.")
             probe.load()
     except MediaRefused:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise MediaRefused(413, "image_too_large",
+        raise MediaRefused(Refusal.TOO_LARGE, "image_too_large",
                            f"The image declares over {max_pixels} pixels; resize it.") from None
     except UnidentifiedImageError:
-        raise MediaRefused(415, "unsupported_media_type",
+        raise MediaRefused(Refusal.UNSUPPORTED, "unsupported_media_type",
                            f"The file is not a readable image or PDF; send {ACCEPTED}.") from None
     except (OSError, SyntaxError, ValueError):
-        raise MediaRefused(422, "corrupt_image",
+        raise MediaRefused(Refusal.INVALID, "corrupt_image",
                            "The image is damaged or truncated; upload it again.") from None
     content_type, extension, options = IMAGE_FORMATS[fmt]
     upright = ImageOps.exif_transpose(probe)

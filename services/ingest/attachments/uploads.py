@@ -9,11 +9,10 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from services.ingest.attachments.media import MediaRefused, Processed, process, sha256_of
+from services.ingest.attachments.media import Processed, process, sha256_of
 from services.ingest.attachments.repository import Attachment, AttachmentRepository, attachment_id
 from services.ingest.attachments.storage import BlobStore
 from shared.envelope import utcnow
-from shared.errors import ApiError
 
 log = logging.getLogger("warta.ingest.attachments")
 
@@ -27,17 +26,15 @@ class Uploads:
         self._decoding = asyncio.Semaphore(2)
 
     async def accept(self, opd_id: str, data: bytes) -> tuple[Attachment, bool]:
-        """Returns the attachment and whether it is new (False: this OPD sent the same file)."""
+        """Returns the attachment and whether it is new (False: this OPD sent the same file).
+        Raises MediaRefused for what cannot be accepted."""
         source_sha = sha256_of(data)
         existing = await self.repo.get(attachment_id(opd_id, source_sha))
         if existing is not None:
             return existing, False
         async with self._decoding:
-            try:
-                processed = await asyncio.to_thread(
-                    process, data, max_pdf_bytes=self.max_pdf_bytes, max_pixels=self.max_pixels)
-            except MediaRefused as exc:
-                raise ApiError(exc.status, exc.code, exc.message) from exc
+            processed = await asyncio.to_thread(
+                process, data, max_pdf_bytes=self.max_pdf_bytes, max_pixels=self.max_pixels)
         blob = f"{processed.sha256}.{processed.extension}"
         await self.store.put(blob, processed.content)
         thumbnail_blob = await self._thumbnail(processed)
@@ -50,7 +47,8 @@ class Uploads:
             "height": processed.height, "created_at": utcnow(),
         }
         stored, created = await self.repo.add(document)
-        log.info("attachment stored", extra={"attachment_id": stored.id, "created": created,
+        # Not `created`: LogRecord owns that name and logging raises KeyError on a clash.
+        log.info("attachment stored", extra={"attachment_id": stored.id, "new": created,
                                              "content_type": stored.content_type,
                                              "size": stored.size})
         return stored, created

@@ -16,9 +16,9 @@ from shared.events.common import OpdRef, ReportContent
 from shared.events.reports import REPORT_SUBMITTED, ReportSubmittedV1
 from shared.kafka import ensure_topics
 from shared.settings import Settings
+from tests.accounts import create_editor
 from tests.conftest import running
 from tests.probes import envelopes_in, publish, read_topic
-from warta_cli.editor import create_editor
 
 PASSWORD = "rahasia-redaksi-2026"
 

@@ -17,8 +17,8 @@ from PIL import Image
 
 from services.ingest.config import IngestConfig
 from services.ingest.main import create_app
-from services.ingest.onboarding import OpdAdmin
-from services.ingest.opds import OpdRepository
+from services.ingest.opd_handlers import OpdAdmin
+from services.ingest.opd_repository import OpdRepository
 from shared import topics
 from shared.auth import Principal, issue_token
 from shared.mongo import MongoHandle
@@ -84,6 +84,22 @@ def jpeg(width: int = 64, height: int = 48, exif: bytes | None = None,
     out = io.BytesIO()
     Image.new("RGB", (width, height), color).save(out, format="JPEG",
                                                   **({"exif": exif} if exif else {}))
+    return out.getvalue()
+
+
+def phone_photo(width: int = 4000, height: int = 3000) -> bytes:
+    """A 12-megapixel camera JPEG: sensor-like noise (so it is megabytes, as a real one is) and
+    the EXIF a phone writes (make, model, orientation, capture time, GPS)."""
+    noise = Image.effect_noise((width // 4, height // 4), 48).resize((width, height))
+    gradient = Image.linear_gradient("L").resize((width, height))
+    photo = Image.merge("RGB", (noise, gradient, noise.transpose(Image.Transpose.FLIP_LEFT_RIGHT)))
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110] = "KameraHumas", "HP-12MP"  # Make, Model
+    exif[0x0112] = 6  # Orientation: rotate 90° clockwise when shown
+    exif[0x0132] = "2026:11:30 09:15:00"  # DateTime
+    exif[0x8825] = {1: "S", 2: (5.0, 8.0, 0.0), 3: "E", 4: (119.0, 25.0, 0.0)}  # GPS IFD
+    out = io.BytesIO()
+    photo.save(out, format="JPEG", quality=92, exif=exif.tobytes())
     return out.getvalue()
 
 

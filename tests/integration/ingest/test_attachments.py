@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
+import logging
 import zlib
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PIL import Image
 
 from services.ingest.config import IngestConfig
+from shared.logging import JsonFormatter
 from shared.settings import Settings
-from tests.integration.ingest.support import events_for, ingest, jpeg, make_opd, report
+from tests.integration.ingest.support import (
+    events_for,
+    ingest,
+    jpeg,
+    make_opd,
+    phone_photo,
+    report,
+)
 
 GPS_EXIF = Image.Exif()
 GPS_EXIF[0x010F] = "KameraHumas"  # Make
@@ -133,3 +144,27 @@ async def test_another_opds_attachment_cannot_be_used_in_a_report(settings: Sett
         own = (await client.post("/v1/attachments", headers=intruder.auth,
                                  files={"file": ("a.jpg", jpeg(), "image/jpeg")})).json()
         assert own["id"] != meta["id"]
+
+
+async def test_a_12_megapixel_phone_photo_is_accepted_with_the_production_logging(
+    settings: Settings, caplog: pytest.LogCaptureFixture,
+) -> None:
+    opd = await make_opd(settings, "DISKOMINFO")
+    photo = phone_photo()
+    assert Image.open(io.BytesIO(photo)).getexif().get(0x0112) == 6
+    # What `python -m services.ingest` runs with (tests/conftest.py): JSON lines at INFO.
+    root = logging.getLogger()
+    assert root.getEffectiveLevel() == logging.INFO
+    json_handlers = [h for h in root.handlers if isinstance(h.formatter, JsonFormatter)]
+    assert json_handlers
+    async with ingest(settings) as client:
+        response = await client.post("/v1/attachments", headers=opd.auth,
+                                     files={"file": ("IMG_20261130.jpg", photo, "image/jpeg")})
+        assert response.status_code == 201, response.text
+        meta = response.json()
+        served = await client.get(meta["url"].replace(settings.public_base_url, ""))
+    stored = Image.open(io.BytesIO(served.content))
+    assert stored.size == (3000, 4000) and not stored.getexif()  # upright, metadata gone
+    [record] = [r for r in caplog.records if r.getMessage() == "attachment stored"]
+    line = json.loads(json_handlers[0].format(record))
+    assert (line["attachment_id"], line["new"], line["size"]) == (meta["id"], True, meta["size"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -13,7 +14,12 @@ import pytest
 
 from shared.auth import Principal, issue_token
 from shared.envelope import Envelope, root_event
-from shared.events.articles import ARTICLE_APPROVED, ArticleApprovedV1
+from shared.events.articles import (
+    ARTICLE_APPROVED,
+    ARTICLE_TAKEN_DOWN,
+    ArticleApprovedV1,
+    ArticleTakenDownV1,
+)
 from shared.events.common import OpdRef, PressInvitation
 from shared.events.publications import PUBLICATION_PUBLISHED, PublicationPublishedV1
 from shared.settings import Settings
@@ -58,14 +64,46 @@ class _Refusing:
         return "250 Message accepted for delivery"
 
 
+class _Deferring(_Refusing):
+    """Answers every recipient 451 (try again later) until `accepting` is set, like a server
+    that is busy; then takes mail."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(directory, refuse="@")
+        self.accepting = False
+        self.deferred = 0
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,  # noqa: N802
+                          rcpt_options: list[str]) -> str:
+        if not self.accepting:
+            self.deferred += 1
+            return "451 4.3.0 mailbox busy, try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+class _Slow(_Refusing):
+    """Takes every message, but only after `delay` seconds of DATA, like a congested server."""
+
+    def __init__(self, directory: Path, delay: float) -> None:
+        super().__init__(directory, refuse="\0")  # refuses nobody
+        self.delay = delay
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        await asyncio.sleep(self.delay)
+        return await super().handle_DATA(server, session, envelope)
+
+
 class RefusingSink:
     def __init__(self, directory: Path, port: int, refuse: str) -> None:
+        self._start(directory, port, _Refusing(directory, refuse))
+
+    def _start(self, directory: Path, port: int, handler: _Refusing) -> None:
         from aiosmtpd.controller import Controller
 
         directory.mkdir(parents=True, exist_ok=True)
         self.directory, self.port = directory, port
-        self._controller = Controller(_Refusing(directory, refuse), hostname="127.0.0.1",
-                                      port=port)
+        self._controller = Controller(handler, hostname="127.0.0.1", port=port)
 
     def start(self) -> None:
         self._controller.start()
@@ -75,6 +113,28 @@ class RefusingSink:
 
     def messages(self) -> list[Any]:
         return read_mailbox(self.directory)
+
+
+class SlowSink(RefusingSink):
+    """A real SMTP server on loopback that answers DATA only after `delay` seconds."""
+
+    def __init__(self, directory: Path, port: int, delay: float) -> None:
+        self._start(directory, port, _Slow(directory, delay))
+
+
+class DeferringSink(RefusingSink):
+    """A real SMTP server on loopback that fails (4xx) every attempt until `accept()`."""
+
+    def __init__(self, directory: Path, port: int) -> None:
+        self._handler = _Deferring(directory)
+        self._start(directory, port, self._handler)
+
+    @property
+    def deferred(self) -> int:
+        return self._handler.deferred
+
+    def accept(self) -> None:
+        self._handler.accepting = True
 
 
 def auth(settings: Settings, role: str) -> dict[str, str]:
@@ -107,6 +167,14 @@ def published(article_id: str, *, channel: str = "website",
         published_at=datetime.now(UTC), opd=OPD, headline=headline, category="kesehatan")
     return root_event(type=PUBLICATION_PUBLISHED, version=1, source="publisher",
                       subject=article_id, data=data, correlation_id=article_id)
+
+
+def taken_down(article_id: str, reason: str = "Data dalam siaran pers keliru") -> Envelope:
+    data = ArticleTakenDownV1(
+        article_id=article_id, report_id=article_id, opd_id=OPD.id, editor="redpel",
+        article_version=5, decided_at=datetime.now(UTC), reason=reason)
+    return root_event(type=ARTICLE_TAKEN_DOWN, version=1, source="editorial", subject=article_id,
+                      data=data, correlation_id=article_id)
 
 
 def new_article_id() -> str:

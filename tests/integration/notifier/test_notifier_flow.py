@@ -27,9 +27,7 @@ from tests.integration.notifier.conftest import (
 )
 from tests.probes import envelopes_in, eventually, publish, read_topic
 from warta_cli.infra import free_port
-from warta_cli.journalist import add_journalist
 from warta_cli.mailsink import MailSink
-from warta_cli.opd import create_opd
 
 
 def mails_to(sink: MailSink, address: str) -> list[EmailMessage]:
@@ -230,6 +228,23 @@ async def test_a_recipient_refused_with_5xx_is_dead_at_once_and_others_still_get
     assert [e["data"]["permanent"] for e in failed] == [True]
 
 
+async def add_journalist(settings: Settings, *, name: str, email: str, opd_ids: list[str]
+                         ) -> str:
+    """Test setup through the notifier's own use case (the console goes through its API)."""
+    from services.notifier.journalists import Journalists
+    from services.notifier.repository import JournalistRepository
+    from services.notifier.schemas import JournalistIn
+    from shared.mongo import MongoHandle
+
+    mongo = MongoHandle(settings, "notifier")
+    try:
+        added = await Journalists(settings, JournalistRepository(mongo.db)).add(
+            JournalistIn(name=name, email=email, opd_ids=opd_ids))
+    finally:
+        mongo.close()
+    return str(added["_id"])
+
+
 async def test_unsubscribe_get_only_asks_and_post_unsubscribes(
     mail_settings: Settings,
 ) -> None:
@@ -264,7 +279,7 @@ async def _token_of(settings: Settings, journalist_id: str) -> str:
     finally:
         mongo.close()
     assert doc is not None and "token" not in doc
-    return unsubscribe_token(settings.jwt_secret.get_secret_value(), journalist_id,
+    return unsubscribe_token(settings.unsubscribe_secret.get_secret_value(), journalist_id,
                              doc["token_nonce"])
 
 
@@ -333,27 +348,3 @@ async def _unique_index_refuses_a_second_address(settings: Settings) -> None:
     finally:
         mongo.close()
 
-
-def test_the_console_adds_and_lists_journalists(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-) -> None:
-    from tests.conftest import settings_env
-    from warta_cli.main import main
-
-    for name, value in settings_env(settings).items():
-        monkeypatch.setenv(name, value)
-    dishub, _ = asyncio.run(create_opd(settings, code="DISHUB", name="Dinas Perhubungan",
-                                       region="Kota Makassar", timezone="WITA"))
-    dinkes, _ = asyncio.run(create_opd(settings, code="DINKES", name="Dinas Kesehatan",
-                                       region="Kota Makassar", timezone="WITA"))
-    assert main(["journalist", "add", "--name", "Andi", "--email", "Andi@Media.example",
-                 "--opd", "dishub", "--opd", dinkes, "--category", "Kesehatan"]) == 0
-    assert main(["journalist", "add", "--name", "B", "--email", "b@media.example",
-                 "--opd", "TIDAKADA"]) == 2  # an unknown OPD code is refused, not stored
-    assert main(["journalist", "add", "--name", "Andi", "--email", "andi@media.example"]) == 2
-    assert main(["journalist", "add", "--name", "X", "--email", "bukan-email"]) == 2
-    assert main(["journalist", "list"]) == 0
-    out, err = capsys.readouterr()
-    assert "already exists" in err and "email" in err
-    assert "andi@media.example" in out and f"[{dishub},{dinkes}] [kesehatan]" in out
-    assert "no OPD with code or id 'TIDAKADA'" in err

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -15,7 +14,7 @@ from shared.kafka import EventBus, ensure_topics, make_broker
 from shared.mongo import MongoHandle
 from shared.outbox import OutboxRelay, outbox_field
 from shared.settings import Settings
-from tests.probes import eventually, read_topic
+from tests.probes import envelopes_in, eventually, read_topic
 
 
 def withdrawn(report_id: str) -> Envelope:
@@ -41,9 +40,8 @@ async def test_the_relay_publishes_pending_events_and_empties_the_outbox(setting
 
         doc = await collection.find_one({"_id": report_id})
         assert doc is not None and doc["outbox"] == []
-        records = await read_topic(settings.kafka_bootstrap, topics.REPORTS, 1)
-        ids = [json.loads(value)["id"] for value, _ in records]
-        assert event.id in ids
+        records = await read_topic(settings.kafka_bootstrap, topics.REPORTS, 10_000, 5)
+        assert event.id in {e["id"] for e in envelopes_in(records)}
     finally:
         await broker.stop()
         mongo.close()

@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from services.ingest.attachments.media import MediaRefused, process
+from services.ingest.attachments.media import MediaRefused, Refusal, process
 
 
 def encoded(fmt: str, size: tuple[int, int] = (64, 48), **save: object) -> bytes:
@@ -34,19 +34,20 @@ def test_png_and_webp_keep_their_format(fmt: str, content_type: str) -> None:
     assert process(encoded(fmt), max_pdf_bytes=1024).content_type == content_type
 
 
-@pytest.mark.parametrize(("data", "status"), [
-    (b"", 422), (b"GIF89a" + b"\0" * 64, 415), (b"plain text", 415),
+@pytest.mark.parametrize(("data", "reason"), [
+    (b"", Refusal.INVALID), (b"GIF89a" + b"\0" * 64, Refusal.UNSUPPORTED),
+    (b"plain text", Refusal.UNSUPPORTED),
 ])
-def test_what_is_not_an_accepted_image_is_refused(data: bytes, status: int) -> None:
+def test_what_is_not_an_accepted_image_is_refused(data: bytes, reason: Refusal) -> None:
     with pytest.raises(MediaRefused) as refused:
         process(data, max_pdf_bytes=1024)
-    assert refused.value.status == status
+    assert refused.value.reason is reason
 
 
 def test_the_pixel_limit_applies_before_decoding() -> None:
     with pytest.raises(MediaRefused) as refused:
         process(encoded("PNG", (200, 200)), max_pdf_bytes=1024, max_pixels=10_000)
-    assert refused.value.status == 413 and "200x200" in refused.value.message
+    assert refused.value.reason is Refusal.TOO_LARGE and "200x200" in refused.value.message
 
 
 def test_pdfs_are_kept_byte_for_byte_within_their_limit() -> None:
@@ -54,6 +55,6 @@ def test_pdfs_are_kept_byte_for_byte_within_their_limit() -> None:
     assert process(pdf, max_pdf_bytes=1024).content == pdf
     with pytest.raises(MediaRefused) as refused:
         process(pdf, max_pdf_bytes=16)
-    assert refused.value.status == 413
+    assert refused.value.reason is Refusal.TOO_LARGE
     with pytest.raises(MediaRefused):
         process(pdf[:-7], max_pdf_bytes=1024)  # truncated: no %%EOF

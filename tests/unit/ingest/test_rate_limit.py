@@ -1,34 +1,25 @@
-"""The per-key token bucket, on a fake clock (pure arithmetic, no I/O)."""
+"""The rate limit's window arithmetic (pure; the counting itself is one database update, tested
+on the real database in tests/integration/ingest/test_security.py and across instances in
+tests/e2e/test_replicas.py)."""
 
 from __future__ import annotations
 
-from services.ingest.ratelimit import RateLimiter
+from services.ingest.ratelimit import RateLimiter, Window
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_a_burst_is_allowed_then_the_rate_and_retry_after_says_when() -> None:
-    clock = Clock()
-    limiter = RateLimiter(rate_per_second=2.0, burst=3, clock=clock)
-    assert [limiter.acquire("k") for _ in range(3)] == [0.0, 0.0, 0.0]
-    wait = limiter.acquire("k")
-    assert wait == 0.5
-    assert RateLimiter.retry_after_header(wait) == "1"
-    clock.now += 0.5
-    assert limiter.acquire("k") == 0.0
-    assert limiter.acquire("other") == 0.0  # each key has its own bucket
+def test_the_first_limit_requests_of_a_window_pass_then_the_wait_runs_to_its_end() -> None:
+    window = Window(seconds=3.0, limit=60)
+    assert [window.wait(n, 100.0, 101.5) for n in (1, 59, 60)] == [0.0, 0.0, 0.0]
+    assert window.wait(61, 100.0, 101.5) == 1.5
+    assert RateLimiter.retry_after_header(1.5) == "2"
 
 
-def test_tokens_refill_up_to_the_burst_only() -> None:
-    clock = Clock()
-    limiter = RateLimiter(rate_per_second=1.0, burst=2, clock=clock)
-    limiter.acquire("k")
-    clock.now += 3600  # an hour idle earns 3,600 tokens, but the bucket holds only 2
-    first, second, third = (limiter.acquire("k") for _ in range(3))
-    assert (first, second) == (0.0, 0.0) and third == 1.0
+def test_a_window_is_open_for_its_length_after_it_started() -> None:
+    window = Window(seconds=3.0, limit=2)
+    assert window.open_after(103.0) == 100.0  # a window opened at 100.0 has just ended
+
+
+def test_the_wait_is_never_zero_for_a_refused_request() -> None:
+    window = Window(seconds=1.0, limit=1)
+    assert window.wait(2, 5.0, 6.0) > 0  # the clock reached the window's end already
+    assert RateLimiter.retry_after_header(0.001) == "1"

@@ -66,16 +66,6 @@ def test_delivery_ids_are_one_per_article_recipient_and_kind() -> None:
     assert domain.delivery_id("a1", "j1", Kind.INVITATION) == "a1:j1:invitation"
 
 
-def test_times_are_shown_in_the_regions_zone_in_indonesian() -> None:
-    moment = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
-    assert domain.format_local(moment, "Asia/Makassar") == (
-        "Senin, 30 November 2026 pukul 10.00 WITA")
-    assert domain.format_local(moment, "Asia/Jakarta").endswith("pukul 09.00 WIB")
-    assert domain.format_local(moment, "Asia/Jayapura").endswith("pukul 11.00 WIT")
-    assert domain.format_local(moment, "WITA").endswith("pukul 10.00 WITA")
-    assert domain.format_local(moment, "Mars/Olympus").endswith("pukul 02.00 UTC")
-
-
 def test_only_an_activity_still_ahead_is_an_invitation() -> None:
     assert domain.invitation_is_upcoming(NOW + timedelta(hours=1), NOW)
     assert not domain.invitation_is_upcoming(NOW - timedelta(hours=1), NOW)

@@ -67,12 +67,13 @@ def test_why_a_channel_cannot_post() -> None:
 
 
 def test_channel_settings_unset_are_off_and_half_set_refuse_to_start() -> None:
-    present = channels.configured(Settings())
+    present = channels.configured(Settings(env="development"))
     assert present["feed"] and not present["telegram"] and not present["website"]
-    full = channels.configured(Settings(telegram_bot_token="t", telegram_channel_id="@c"))
+    full = channels.configured(Settings(env="development", telegram_bot_token="t",
+                                        telegram_channel_id="@c"))
     assert full["telegram"]
     with pytest.raises(channels.ChannelMisconfigured, match="WARTA_TELEGRAM_CHANNEL_ID"):
-        channels.configured(Settings(telegram_bot_token="t"))
+        channels.configured(Settings(env="development", telegram_bot_token="t"))
     report = channels.channel_report(present, {"feed": object()})  # type: ignore[dict-item]
     assert report == {"feed": "on", "website": "off", "telegram": "off", "facebook": "off",
                       "instagram": "off", "x": "off"}

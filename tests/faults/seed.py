@@ -1,0 +1,47 @@
+"""What a fault run needs before its load: an OPD with a key, an editor who can log in, and a
+few partner journalists subscribed to the OPD (so each approval becomes emails)."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+
+from shared.auth import Principal, issue_token
+from tests.accounts import create_editor, record_accounts
+from tests.faults.harness import Stack
+from tests.integration.ingest.support import Opd, make_opd
+
+EDITOR, EDITOR_PASSWORD = "fault-redaktur", "redaksi-gangguan-rahasia"
+ADMIN = "fault-admin"
+
+
+async def editor_token(stack: Stack) -> str:
+    """Logged in at editorial, as the editors of the load are (by editorial's own use case)."""
+    await create_editor(stack.settings, username=EDITOR, name="Redaktur Uji", role="editor",
+                        password=EDITOR_PASSWORD)
+    async with httpx.AsyncClient(base_url=stack.url("editorial"), timeout=15) as client:
+        response = await client.post("/v1/auth/token", data={"username": EDITOR,
+                                                              "password": EDITOR_PASSWORD})
+    assert response.status_code == 200, response.text
+    token: str = response.json()["access_token"]
+    return token
+
+
+async def opd(stack: Stack) -> Opd:
+    return await make_opd(stack.settings, f"F{uuid.uuid4().hex[:8].upper()}")
+
+
+async def journalists(stack: Stack, opd_id: str, count: int) -> list[str]:
+    """`count` journalists subscribed to this OPD only; their email addresses."""
+    await record_accounts(stack.settings, {ADMIN: "admin"}, services=("notifier",))
+    token, _ = issue_token(stack.settings, Principal(subject=ADMIN, role="admin"))
+    emails = [f"wartawan{n}-{uuid.uuid4().hex[:6]}@mitra.example" for n in range(count)]
+    async with httpx.AsyncClient(base_url=stack.url("notifier"), timeout=15) as client:
+        for n, email in enumerate(emails):
+            response = await client.post(
+                "/v1/journalists", headers={"Authorization": f"Bearer {token}"},
+                json={"name": f"Wartawan {n}", "email": email, "opd_ids": [opd_id],
+                      "categories": []})
+            assert response.status_code == 201, response.text
+    return emails
