@@ -99,3 +99,22 @@ def settings_env(settings: Settings) -> dict[str, str]:
         value = raw.get_secret_value() if hasattr(raw, "get_secret_value") else raw
         env[f"WARTA_{name.upper()}"] = str(value).lower() if isinstance(value, bool) else str(value)
     return env
+
+
+@pytest.fixture(scope="session")
+def sandboxes() -> Iterator[dict[str, str]]:
+    """Base URLs of the contract servers (sandbox/), each started as its own process on first
+    use: `sandboxes["telegram"]` starts it once per session and returns its base URL."""
+    with contextlib.ExitStack() as stack:
+        yield _LazySandboxes(stack)
+
+
+class _LazySandboxes(dict[str, str]):
+    def __init__(self, stack: contextlib.ExitStack) -> None:
+        super().__init__()
+        self._stack = stack
+
+    def __missing__(self, name: str) -> str:
+        from tests.sandboxes import sandbox_process
+        self[name] = self._stack.enter_context(sandbox_process(name))
+        return self[name]

@@ -51,6 +51,11 @@ class ArticleApprovedV1(ArticleDecision):
     press_invitation: PressInvitation | None = None
     channels: list[str] = Field(examples=[["website", "feed"]])
     publish_at: datetime | None = Field(default=None, description="embargo; None = now")
+    activity_at: datetime | None = Field(default=None, description="when the activity took place")
+    location: str | None = Field(default=None, description="where the activity took place")
+    channel_texts: dict[str, str] = Field(
+        default_factory=dict, description="editor-set text per channel (x, telegram, instagram, "
+        "facebook); a channel without one gets shared.channel_text's default")
 
 
 class ArticleCorrectedV1(ArticleApprovedV1):

@@ -26,6 +26,9 @@ class AttachmentRef(EventData):
     size: int
     sha256: str
     thumbnail_url: str | None = None
+    caption: str | None = Field(default=None, description="shown under the photo")
+    credit: str | None = Field(default=None, description="the photographer, e.g. 'Humas Dinkes'")
+    alt_text: str | None = Field(default=None, description="for screen readers; WordPress, Instagram")
 
 
 class PressInvitation(EventData):

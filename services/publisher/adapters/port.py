@@ -1,0 +1,90 @@
+"""The port every channel adapter implements, and the four ways an attempt can fail.
+
+The publish queue (services.publisher.handlers) decides what each failure means for the
+publication: retry with backoff, dead at once, pause the channel until an admin reconnects it, or
+stop and ask an editor. Adapters only translate the network's answer into one of these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from shared.events.articles import ArticleApprovedV1, ArticleCorrectedV1
+
+
+class ChannelError(Exception):
+    """Base: `message` is the network's own error text, kept for the editors."""
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code  # the vendor's error code, e.g. "190" or "FLOOD_WAIT"
+
+
+class ChannelUnavailable(ChannelError):
+    """429, 5xx, timeout: the same request may succeed later. `retry_after` in seconds if known."""
+
+    def __init__(self, message: str, *, code: str | None = None,
+                 retry_after: float | None = None) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = retry_after
+
+
+class ChannelRefused(ChannelError):
+    """Any other 4xx: retrying the same request will not help; the publication is dead."""
+
+
+class ChannelAuthFailed(ChannelError):
+    """401 / Graph 190 / revoked token: the channel needs reconnecting; pause its queue."""
+
+
+class ChannelAmbiguous(ChannelError):
+    """The network may or may not have posted, and the adapter cannot tell: ask an editor."""
+
+
+@dataclass(frozen=True)
+class Posted:
+    """What the network answered: enough to correct, take down and link to the post later."""
+
+    external_id: str
+    url: str
+    extra: dict[str, str] = field(default_factory=dict)  # e.g. media ids, album message ids
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What the network's API can do after posting; the rest is told to editors as manual work."""
+
+    can_edit: bool
+    can_delete: bool
+    manual_hint: str | None = None  # Indonesian, shown to editors when a capability is missing
+
+
+class Channel(Protocol):
+    name: str
+    capabilities: Capabilities
+
+    async def check(self) -> str:
+        """A cheap authenticated call (getMe, /me, users/me); returns the account's name.
+
+        Raises ChannelAuthFailed or ChannelUnavailable.
+        """
+        ...
+
+    async def find_existing(self, article: ArticleApprovedV1) -> Posted | None:
+        """After a crash between the network's answer and our record: the earlier post, if any.
+
+        Raise ChannelAmbiguous when the network cannot be searched reliably.
+        """
+        ...
+
+    async def publish(self, article: ArticleApprovedV1) -> Posted: ...
+
+    async def correct(self, article: ArticleCorrectedV1, posted: Posted) -> Posted:
+        """Edit the post in place (or, where the API cannot edit, post the "Ralat" follow-up)."""
+        ...
+
+    async def withdraw(self, posted: Posted) -> None:
+        """Take the post down (trash, delete); a post already gone counts as done."""
+        ...
