@@ -1,5 +1,10 @@
 """The port every channel adapter implements, and the four ways an attempt can fail.
 
+Each adapter module `services/publisher/adapters/<channel>.py` exposes `Credentials` (a pydantic
+model; secrets as SecretStr; `api_base_url` defaulting to the production URL, so the sandbox is
+configuration only) and `build(credentials, http: httpx.AsyncClient, context: AdapterContext)
+-> Channel`. The publisher's credential store builds adapters through that pair.
+
 The publish queue (services.publisher.handlers) decides what each failure means for the
 publication: retry with backoff, dead at once, pause the channel until an admin reconnects it, or
 stop and ask an editor. Adapters only translate the network's answer into one of these.
@@ -7,10 +12,14 @@ stop and ask an editor. Adapters only translate the network's answer into one of
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from pydantic import BaseModel
+
 from shared.events.articles import ArticleApprovedV1, ArticleCorrectedV1
+from shared.events.common import AttachmentRef
 
 
 class ChannelError(Exception):
@@ -59,6 +68,16 @@ class Capabilities:
     can_edit: bool
     can_delete: bool
     manual_hint: str | None = None  # Indonesian, shown to editors when a capability is missing
+
+
+@dataclass(frozen=True)
+class AdapterContext:
+    """What the publisher gives every adapter besides its own credentials."""
+
+    article_link: Callable[[str], str]  # article id -> its public page (/berita/...), for posts
+    fetch_photo: Callable[[AttachmentRef], Awaitable[bytes]]  # the full-size original
+    # Persist rotated tokens (X OAuth 2.0 refresh, long-lived Graph tokens) in the encrypted store.
+    save_credentials: Callable[[BaseModel], Awaitable[None]]
 
 
 class Channel(Protocol):
