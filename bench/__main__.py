@@ -10,9 +10,10 @@ import subprocess
 import sys
 import time
 
-# (module, seconds it may take at most): 15 minutes in all; about 10 on a quiet 2-core machine.
+# (module, seconds it may take at most): 25 minutes in all; about 15 on a quiet 2-core machine.
 BENCHMARKS = (("bench.ingest_bench", 300), ("bench.pipeline_bench", 420),
-              ("bench.photo_bench", 180))
+              ("bench.photo_bench", 180), ("bench.notifier_fanout", 600),
+              ("bench.channels", 540))
 
 
 def main() -> int:

@@ -14,13 +14,20 @@ import contextlib
 import time
 from typing import Any
 
+import httpx
+
 from bench import harness
 from bench.editor_login import EditorSession
 from bench.feed_watch import FeedWatcher
 from bench.opd import report_body
-from services.publisher import channels
+from services.publisher.adapters.feed import FeedChannel
+from services.publisher.channel_adapters import ChannelAdapters
+from services.publisher.credentials_repository import ChannelRepository
 from services.publisher.handlers import Publishing
+from services.publisher.health_handlers import ChannelHealth
+from services.publisher.publish_queue import PublishQueue
 from services.publisher.repository import FeedRepository, PublicationRepository
+from services.publisher.sealing import sealer
 from shared import topics
 from shared.envelope import Envelope, new_id, root_event, utcnow
 from shared.events.articles import ARTICLE_APPROVED, ArticleApprovedV1
@@ -52,8 +59,13 @@ async def floor_run(settings: Settings, watcher: FeedWatcher, session: EditorSes
     await broker.start()
     publications, feed = PublicationRepository(mongo.db), FeedRepository(mongo.db)
     relay = OutboxRelay(publications.collection, topics.PUBLICATIONS, EventBus(broker))
-    publishing = Publishing(publications, feed, channels.adapters(settings, feed),
-                            channels.configured(settings), relay.relay_document)
+    channel_repo = ChannelRepository(mongo.db)
+    adapters = ChannelAdapters(channel_repo, sealer(settings),
+                               FeedChannel(feed, settings.website_base_url),
+                               httpx.AsyncClient(), settings.website_base_url)
+    health = ChannelHealth(channel_repo, adapters, relay.relay_document)
+    queue = PublishQueue(publications, adapters, health, relay.relay_document)
+    publishing = Publishing(publications, feed, adapters, queue, relay.relay_document)
     events = [approved_event(opd, n) for n in range(count)]
     writes: list[float] = []
     starts: dict[str, float] = {}

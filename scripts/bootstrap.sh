@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Warta needs on a fresh machine: uv and the locked Python dependencies; nginx; the
 # toolchains that fetch Kafka's classpath (Java + Maven) and build the MongoDB-wire server
-# secantus-mdb (Rust + CMake + a C compiler); then Kafka's jars and the server itself, once,
+# secantus-mdb (Rust + CMake + a C compiler) and Mailpit (Go); then Kafka's jars, the server
+# and Mailpit (go install from the Go module proxy), once,
 # into the tools cache (~/.cache/warta/tools, or WARTA_TOOLS_DIR). Later runs take seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +26,14 @@ if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
     need_apt+=(nginx)
   fi
 fi
+# The website channel's local site: Debian's WordPress 6.1 with its Indonesian language pack,
+# PHP and MariaDB (run by `warta stack up` inside .warta/wordpress/, never as system services);
+# chromium and its driver for the console's browser tests.
+for package in wordpress wordpress-l10n wordpress-theme-twentytwentythree php-cli php-mysql \
+    php-gd php-xml php-mbstring php-curl mariadb-server mariadb-client chromium chromium-driver; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'ok installed' \
+    || need_apt+=("$package")
+done
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing ${need_apt[*]} with apt-get"
   apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"
@@ -37,4 +46,4 @@ fi
 uv sync --frozen --python python3.11 --quiet
 
 # Outside pytest, so that the cold build's progress reaches the terminal.
-uv run --frozen python -c 'from warta_cli import infra; infra.install_kafka(); infra.build_secantus()'
+uv run --frozen python -c 'from warta_cli import infra; infra.install_kafka(); infra.build_secantus(); infra.install_mailpit()'

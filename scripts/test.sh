@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: lint, types, import contracts, then unit, contract, integration and
-# end-to-end tests on a real Kafka broker and a real FerretDB started by the test session.
+# end-to-end tests on a real Kafka broker and the real secantus-mdb database and Mailpit started by the test session.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh

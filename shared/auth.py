@@ -163,7 +163,9 @@ def require_role(
             raise RuntimeError("no AccountDirectory installed on this app (install_accounts)")
         principal = honoured(claimed, await directory.account(claimed.subject))
         if ROLES.index(principal.role) < needed:
-            raise ApiError(403, "forbidden", f"This action needs the '{minimum}' role.")
+            raise ApiError(403, "forbidden", f"Tindakan ini memerlukan peran '{minimum}'; "
+                           f"akun Anda berperan '{principal.role}'.",
+                           {"required_role": minimum, "role": principal.role})
         return principal
 
     return dependency

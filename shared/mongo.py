@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorCollection, AsyncIOMotorDatabase
-from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument, UpdateOne
 from pymongo.errors import (
+    BulkWriteError,
     ConnectionFailure,
     DuplicateKeyError,
     ExecutionTimeout,
@@ -28,13 +29,14 @@ TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
 
 # Driver timeouts sit below the request deadline (Settings.request_timeout_seconds, 10 s), so a
 # stalled database surfaces as a transient error the HTTP edge can answer, not as a hung request.
+DUPLICATE_KEY = 11000
 SERVER_SELECTION_TIMEOUT_MS = 3000
 OPERATION_TIMEOUT_MS = 5000
 
 __all__ = [
     "ASCENDING", "DESCENDING", "TRANSIENT_ERRORS", "Collection", "Database", "Document",
     "DuplicateKeyError", "IndexModel", "MongoHandle", "PyMongoError", "ReturnDocument",
-    "find_one_and_update", "update_one",
+    "find_one_and_update", "insert_new", "update_each", "update_one",
 ]
 
 # Correctness rests on the database: each state change is one conditional single-document
@@ -53,6 +55,30 @@ async def find_one_and_update(collection: Collection, query: Document, update: D
     """`collection.find_one_and_update`; None when the precondition in `query` did not hold."""
     result: Document | None = await collection.find_one_and_update(query, update, **options)
     return result
+
+
+async def insert_new(collection: Collection, documents: list[Document]) -> int:
+    """Insert many at once (unordered): documents whose `_id` exists already are skipped, so a
+    repeated batch creates nothing twice. Returns how many were new."""
+    if not documents:
+        return 0
+    try:
+        result = await collection.insert_many(documents, ordered=False)
+        return len(result.inserted_ids)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if any(e.get("code") != DUPLICATE_KEY for e in errors):
+            raise
+        return int(exc.details.get("nInserted", 0))
+
+
+async def update_each(collection: Collection, changes: list[tuple[Document, Document]]) -> int:
+    """Many conditional single-document updates in one round trip (unordered bulk write):
+    each is applied on its own, as `update_one` would; returns how many were modified."""
+    if not changes:
+        return 0
+    result = await collection.bulk_write([UpdateOne(q, u) for q, u in changes], ordered=False)
+    return int(result.modified_count)
 
 
 class MongoHandle:

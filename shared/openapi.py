@@ -25,6 +25,7 @@ _WHY = {
     403: "The credential is valid but its role is not enough.",
     404: "Nothing with this id (for this caller).",
     409: "The resource's current state does not allow this change.",
+    410: "It existed but is gone (taken down).",
     413: "The body is larger than allowed.",
     415: "The body's type is not accepted.",
     422: "Some fields are invalid; `details` names each one.",

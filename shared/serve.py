@@ -17,4 +17,6 @@ def serve(service: str, create_app: Callable[[Settings], FastAPI]) -> None:
     uvicorn.run(
         create_app(settings), host=settings.bind_host, port=settings.port_of(service),
         log_config=None, access_log=False, timeout_graceful_shutdown=10,
+        # The peer stays the peer: the apps apply WARTA_TRUSTED_PROXIES themselves (shared.audit)
+        proxy_headers=False,
     )

@@ -9,8 +9,13 @@ NOTIFICATIONS = "warta.notifications"
 # Account states keyed by username; every event is the whole state, so compaction keeps each
 # account's latest and a new service instance can rebuild its projection from the start.
 ACCOUNTS = "warta.accounts"
+# OPD states keyed by OPD id (whole state per event, so compacted) and OPD reminders.
+OPDS = "warta.opds"
+# Audit records of every service, keyed by record id; editorial keeps the unified view.
+AUDIT = "warta.audit"
 
-STREAMS: tuple[str, ...] = (REPORTS, ARTICLES, PUBLICATIONS, NOTIFICATIONS, ACCOUNTS)
+STREAMS: tuple[str, ...] = (REPORTS, ARTICLES, PUBLICATIONS, NOTIFICATIONS, ACCOUNTS, OPDS,
+                            AUDIT)
 # Topic settings beyond the broker's defaults, applied when the topic is created.
 CONFIGS: dict[str, dict[str, str]] = {ACCOUNTS: {"cleanup.policy": "compact"}}
 PARTITIONS = 3

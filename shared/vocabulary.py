@@ -46,6 +46,9 @@ class NotificationChannel(StrEnum):
     """How a journalist is told about an article."""
 
     EMAIL = "email"
+    WHATSAPP = "whatsapp"
+    TELEGRAM = "telegram"
+    WEBHOOK = "webhook"
 
 
 class ZoneLabel(StrEnum):
@@ -68,6 +71,8 @@ ZONES: tuple[Zone, ...] = (
     Zone(ZoneLabel.WITA, "Asia/Makassar", "Waktu Indonesia Tengah"),
     Zone(ZoneLabel.WIT, "Asia/Jayapura", "Waktu Indonesia Timur"),
 )
+# Where nothing says otherwise (a journalist without a zone preference): the capital's zone.
+DEFAULT_ZONE = ZoneLabel.WIB
 IANA_BY_LABEL: dict[str, str] = {zone.label.value: zone.iana for zone in ZONES}
 # Other IANA names that tzdata keeps for the same three offsets (old and regional names).
 _LABEL_BY_IANA: dict[str, str] = {
@@ -96,3 +101,8 @@ def format_local(moment: datetime, timezone: str, pattern: str = WITH_WEEKDAY) -
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     local = aware.astimezone(zone)
     return f"{format_datetime(local, pattern, tzinfo=zone, locale=LOCALE)} {label}"
+
+
+def article_url(website_base_url: str, article_id: str) -> str:
+    """An article's public page on the website: the link every channel's text carries."""
+    return f"{website_base_url.rstrip('/')}/berita/{article_id}"

@@ -1,4 +1,5 @@
-"""Test session wiring: the real Kafka broker and the real MongoDB-wire server, on free ports.
+"""Test session wiring: the real Kafka broker, the real MongoDB-wire server and Mailpit (SMTP),
+on free ports.
 
 Both are started once per session in fresh temporary directories and stopped at the end, also
 when tests fail. Unit tests (tests/unit) do not request these fixtures and do not start them.
@@ -22,6 +23,7 @@ from fastapi import FastAPI
 from shared.logging import configure_logging
 from shared.settings import Settings
 from warta_cli import infra
+from warta_cli.wordpress import WordPress
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,10 @@ class Infra:
     # Fault tests pause (SIGSTOP) and resume (SIGCONT) the real processes by pid.
     kafka_pid: int
     mongo_pid: int
+    # Mailpit: every test's mail goes to its SMTP port; tests read it through its REST API.
+    smtp_port: int = 0
+    mailpit_api: str = ""
+    mailpit_pid: int = 0
 
 
 @pytest.fixture(scope="session")
@@ -41,16 +47,21 @@ def real_infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
     base = tmp_path_factory.mktemp("infra")
     libs = infra.install_kafka()
     binary = infra.build_secantus()
+    mailpit_binary = infra.install_mailpit()
     kafka_port, controller_port, mongo_port = (infra.free_port() for _ in range(3))
+    smtp_port, mailpit_port = infra.free_port(), infra.free_port()
     kafka = infra.start_kafka(libs, base / "kafka", kafka_port, controller_port)
     mongo = infra.start_mongo(binary, base / "mongo", mongo_port)
+    mailpit = infra.start_mailpit(mailpit_binary, base / "mailpit", smtp_port, mailpit_port)
     try:
         infra.wait_kafka_ready(f"127.0.0.1:{kafka_port}", kafka)
         infra.wait_mongo_ready(mongo_port, mongo)
+        infra.wait_mailpit_ready(smtp_port, mailpit_port, mailpit)
         yield Infra(f"127.0.0.1:{kafka_port}", infra.mongo_url(mongo_port),
-                    kafka.log_path, mongo.log_path, kafka.popen.pid, mongo.popen.pid)
+                    kafka.log_path, mongo.log_path, kafka.popen.pid, mongo.popen.pid,
+                    smtp_port, infra.mailpit_api(mailpit_port), mailpit.popen.pid)
     finally:
-        for process in (kafka, mongo):
+        for process in (kafka, mongo, mailpit):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(process.popen.pid, signal.SIGCONT)  # a fault test may have paused it
             infra.stop(process)
@@ -63,8 +74,9 @@ def settings(real_infra: Infra, tmp_path: Path) -> Settings:
         env="test",
         # Outside local development the published default secrets are refused.
         jwt_secret="test-jwt-secret-" + "j" * 32, unsubscribe_secret="test-unsub-" + "u" * 32,
+        publisher_credentials_key="dGVzdC1vbmx5LWNyZWRlbnRpYWxzLWtleS0wMTIzNDU=",  # Fernet
         kafka_bootstrap=real_infra.kafka_bootstrap,
-        mongo_url=real_infra.mongo_url,
+        mongo_url=real_infra.mongo_url, smtp_port=real_infra.smtp_port,
         db_prefix=f"t{uuid.uuid4().hex[:10]}",
         attachments_dir=str(tmp_path / "attachments"),
         outbox_sweep_seconds=0.5,
@@ -118,3 +130,11 @@ class _LazySandboxes(dict[str, str]):
         from tests.sandboxes import sandbox_process
         self[name] = self._stack.enter_context(sandbox_process(name))
         return self[name]
+
+
+@pytest.fixture(scope="session")
+def wordpress(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WordPress]:
+    """A fresh real WordPress site for the session, started only when a test asks for it."""
+    from tests.wordpress import wordpress_site
+    with wordpress_site(tmp_path_factory.mktemp("wordpress")) as site:
+        yield site

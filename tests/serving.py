@@ -15,7 +15,7 @@ from fastapi import FastAPI
 @contextlib.contextmanager
 def served(app: FastAPI, port: int, patience: float = 60.0) -> Iterator[str]:
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,
-                                           lifespan="on"))
+                                           lifespan="on", proxy_headers=False))
     thread = threading.Thread(target=server.run, name=f"serve-{port}", daemon=True)
     thread.start()
     deadline = time.monotonic() + patience

@@ -44,6 +44,8 @@ def upstream_block(service: str, ports: Sequence[int]) -> str:
 
 def render(directory: Path, port: int, upstreams: Mapping[str, Sequence[int]]) -> Path:
     """Write the config under `directory` (also its pid file and temp dirs); returns its path."""
+    # The routes name a console upstream; without a console its paths answer 503.
+    upstreams = {"console": [infra.free_port()], **upstreams}
     run_dir, log_dir = directory / "run", directory / "logs"
     run_dir.mkdir(parents=True, exist_ok=True)
     log_dir.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,4 @@
-"""Installs, starts, checks and stops the real infrastructure: Kafka (KRaft) and secantus-mdb.
+"""Installs, starts, checks and stops the real infrastructure: Kafka (KRaft), secantus-mdb, Mailpit.
 
 Used by `warta stack` (persistent data under .warta/) and by the test session (fresh temporary
 directories, free ports). Nothing here is a stand-in: these are the real broker and server.
@@ -25,6 +25,7 @@ from shared.mongo import ping_url
 
 KAFKA_VERSION = "4.1.1"
 SECANTUS_VERSION = "0.5.3-beta.196"
+MAILPIT_VERSION = "1.33.1"
 ROOT = Path(__file__).resolve().parents[1]
 HOME = ROOT / ".warta"
 INFRA = ROOT / "infra"
@@ -263,3 +264,60 @@ def wait_mongo_ready(port: int, process: Process, timeout: float = 30.0) -> floa
             if time.monotonic() - started > timeout:
                 raise TimeoutError(f"the database server not ready after {timeout}s") from None
             time.sleep(0.2)
+
+
+# ---- Mailpit: the local SMTP server that developers and tests read -----------------------
+
+def mailpit_binary(tools: Path | None = None) -> Path:
+    return (tools or tools_dir()) / f"mailpit-{MAILPIT_VERSION}" / "bin" / "mailpit"
+
+
+def install_mailpit(tools: Path | None = None) -> Path:
+    """Build Mailpit from the Go module proxy once into the tools cache (about a minute cold).
+
+    The module carries the SMTP server, the REST API and its docs page, but not the web UI's
+    compiled bundle (`server/ui/dist` is built with npm and left out of the module): the UI
+    page loads without its scripts; the API is what tests and `warta demo` use."""
+    binary = mailpit_binary(tools)
+    if binary.exists():
+        return binary
+    binary.parent.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "GOBIN": str(binary.parent), "GOFLAGS": "-buildvcs=false"}
+    _run(["go", "install", f"github.com/axllent/mailpit@v{MAILPIT_VERSION}"], env=env)
+    return binary
+
+
+def start_mailpit(binary: Path, state_dir: Path, smtp_port: int, http_port: int,
+                  extra: tuple[str, ...] = ()) -> Process:
+    """SMTP and the HTTP API on loopback; every message kept (no pruning); chaos enabled so a
+    test can make the SMTP server answer 4xx/5xx through `PUT /api/v1/chaos`."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    return spawn("mailpit", [
+        str(binary), "--smtp", f"127.0.0.1:{smtp_port}", "--listen", f"127.0.0.1:{http_port}",
+        "--database", str((state_dir / "mailpit.db").resolve()), "--max", "0",
+        "--smtp-auth-accept-any", "--smtp-auth-allow-insecure", "--smtp-disable-rdns",
+        "--disable-version-check", "--enable-chaos", "--smtp-max-recipients", "1000", *extra,
+    ], state_dir / "mailpit.log")
+
+
+def mailpit_api(http_port: int) -> str:
+    return f"http://127.0.0.1:{http_port}"
+
+
+def wait_mailpit_ready(smtp_port: int, http_port: int, process: Process,
+                       timeout: float = 30.0) -> float:
+    """Ready means its API answers /readyz and its SMTP port accepts a connection."""
+    import httpx
+
+    started = time.monotonic()
+    while True:
+        if not process.alive():
+            raise RuntimeError(f"Mailpit exited; see {process.log_path}")
+        try:
+            httpx.get(f"{mailpit_api(http_port)}/readyz", timeout=2.0).raise_for_status()
+            with socket.create_connection(("127.0.0.1", smtp_port), timeout=2.0):
+                return time.monotonic() - started
+        except (OSError, httpx.HTTPError):
+            if time.monotonic() - started > timeout:
+                raise TimeoutError(f"Mailpit not ready after {timeout}s") from None
+            time.sleep(0.1)

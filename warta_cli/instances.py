@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,9 @@ from warta_cli import infra
 from warta_cli.commands import CommandError
 
 SERVICES = ("ingest", "editorial", "publisher", "notifier")
+# The web console: behind the front door like the services, a client of their APIs.
+CONSOLE = "console"
+FRONTED = (*SERVICES, CONSOLE)
 
 
 @dataclass(frozen=True)
@@ -31,11 +35,12 @@ class Instance:
         return f"http://127.0.0.1:{self.port}"
 
 
-def plan_instances(settings: Settings, replicas: int) -> list[Instance]:
+def plan_instances(settings: Settings, replicas: int,
+                   services: Sequence[str] = SERVICES) -> list[Instance]:
     """The first instance of each service keeps its configured port; the others get free ones."""
     return [Instance(service, number,
                      settings.port_of(service) if number == 1 else infra.free_port())
-            for service in SERVICES for number in range(1, replicas + 1)]
+            for service in services for number in range(1, replicas + 1)]
 
 
 def launch_instance(instance: Instance, home: Path, env: dict[str, str]) -> infra.Process:

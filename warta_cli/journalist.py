@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
+from email.message import EmailMessage
+
+import httpx
 
 from shared.settings import Settings
 from warta_cli.commands import CommandError, Groups, command_group
@@ -22,6 +26,29 @@ async def add_journalist(notifier: Target | str, token: str, *, name: str, email
             raise CommandError(f"a journalist with email {email} already exists") from refused
         raise
     return str(created["id"])
+
+
+_CONFIRM_PATH = re.compile(r"/v1/signup/confirm/[A-Za-z0-9._~-]+")
+
+
+async def confirm_from_mail(notifier: Target | str, messages: Iterable[EmailMessage],
+                            email: str) -> bool:
+    """Press the button behind the confirmation link a journalist was mailed (double opt-in),
+    as the person would; False when no confirmation has arrived for that address yet."""
+    for message in messages:
+        if email.lower() not in str(message["To"]).lower():
+            continue
+        part = message.get_body(("plain",))
+        found = _CONFIRM_PATH.search(part.get_content() if part is not None else "")
+        if found is not None:
+            target = Target(notifier) if isinstance(notifier, str) else notifier
+            async with httpx.AsyncClient(base_url=target.base_url, transport=target.transport,
+                                         timeout=30) as client:
+                answer = await client.post(found.group(0), headers={"Accept": "application/json"})
+            if answer.status_code != 200:
+                raise CommandError(f"confirming {email} was refused: {answer.text}")
+            return True
+    return False
 
 
 async def opd_ids_of(ingest: Target | str, token: str, codes_or_ids: Sequence[str]

@@ -16,6 +16,14 @@ from typing import Any
 
 import httpx
 
+from warta_cli.channel_journey import (
+    ChannelResult,
+    confirm_journalist,
+    demo_photo,
+    fetch_back,
+    follow,
+)
+
 
 @dataclass(frozen=True)
 class Endpoints:
@@ -37,6 +45,7 @@ class Journey:
     report_id: str = ""
     headline: str = ""
     hops: list[Hop] = field(default_factory=list)
+    channels: list[ChannelResult] = field(default_factory=list)
 
 
 class JourneyFailed(Exception):
@@ -58,8 +67,10 @@ async def _until(what: str, probe: Callable[[], Awaitable[Any]], patience: float
 
 
 async def run_journey(endpoints: Endpoints, *, api_key: str, editor: tuple[str, str],
-                      mailbox: Mailbox, journalist_email: str, patience: float = 60.0
-                      ) -> Journey:
+                      mailbox: Mailbox, journalist_email: str, patience: float = 60.0,
+                      channels: list[str] | None = None) -> Journey:
+    """With `channels`, the report carries a photo, is approved for them, and each channel's
+    post is followed and fetched back (Journey.channels); otherwise for the feed only."""
     journey = Journey(headline=f"Demo Warta {datetime.now(UTC):%H:%M:%S}: gotong royong")
     async with httpx.AsyncClient(timeout=10) as http:
         started = time.monotonic()
@@ -74,6 +85,16 @@ async def run_journey(endpoints: Endpoints, *, api_key: str, editor: tuple[str, 
             "activity_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
             "location": "Kelurahan Demo", "category": "pemerintahan", "tags": ["demo"],
         }
+        if channels is not None:  # Instagram takes nothing without a photo
+            photo = await http.post(f"{endpoints.ingest}/v1/attachments",
+                                    files={"file": ("kerja-bakti.jpg", demo_photo(),
+                                                    "image/jpeg")},
+                                    headers={"Authorization": f"Bearer {api_key}"})
+            if photo.status_code not in (200, 201):  # 200: the same photo sent before
+                raise JourneyFailed(f"ingest refused the photo: {photo.status_code} {photo.text}")
+            report["attachment_ids"] = [photo.json()["id"]]
+        if await confirm_journalist(http, endpoints.notifier, mailbox, journalist_email):
+            hop("the journalist confirmed the address (the emailed link)")
         response = await http.post(f"{endpoints.ingest}/v1/reports", json=report,
                                    headers={"Authorization": f"Bearer {api_key}"})
         if response.status_code != 201:
@@ -95,7 +116,8 @@ async def run_journey(endpoints: Endpoints, *, api_key: str, editor: tuple[str, 
         await _until("the article in editorial's queue", queued, patience)
         hop("editorial queued it (via Kafka)")
 
-        for action, body in (("claim", None), ("approve", {"channels": ["feed"]})):
+        approval = {"channels": channels or ["feed"]}
+        for action, body in (("claim", None), ("approve", approval)):
             result = await http.post(f"{article_url}/{action}", json=body, headers=auth)
             if result.status_code != 200:
                 raise JourneyFailed(f"{action} failed: {result.status_code} {result.text}")
@@ -129,4 +151,10 @@ async def run_journey(endpoints: Endpoints, *, api_key: str, editor: tuple[str, 
 
         await _until("the OPD seeing its report as published", status_published, patience)
         hop("the OPD sees its report as published")
+        if channels is not None:
+            journey.channels = await follow(http, endpoints.publisher, auth, journey.report_id,
+                                            channels, patience=patience)
+            for outcome in journey.channels:
+                await fetch_back(http, outcome, journey.headline)
+            hop("each channel's post fetched back from its URL")
     return journey

@@ -9,13 +9,24 @@ import sys
 from collections.abc import Sequence
 
 from shared.settings import Settings
-from warta_cli import admin, commands, demo, dlq, editor, journalist, opd, stack
+from warta_cli import (
+    admin,
+    channel,
+    commands,
+    compliance,
+    demo,
+    dlq,
+    editor,
+    journalist,
+    opd,
+    stack,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="warta", description=__doc__)
     groups = parser.add_subparsers(dest="group", required=True)
-    for module in (admin, opd, editor, journalist, stack, demo, dlq):
+    for module in (admin, opd, editor, journalist, stack, demo, dlq, channel, compliance):
         module.add_commands(groups)
     return parser
 

@@ -6,9 +6,9 @@ and the `admin` dependency alias is local to `accounts_router`.
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Path, Query
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 
 from services.editorial import account_schemas as s
 from services.editorial.account_handlers import (
@@ -20,6 +20,7 @@ from services.editorial.account_handlers import (
 )
 from services.editorial.account_repository import AccountRepository
 from services.editorial.login import LoginGuard, authenticate, refreshed
+from shared.audit import record_act
 from shared.auth import Principal, issue_token, require_role
 from shared.errors import ApiError
 from shared.openapi import BODY_ERRORS, SERVICE_ERRORS, editor_jwt, error_responses
@@ -41,9 +42,18 @@ def auth_router(settings: Settings, accounts: AccountRepository) -> APIRouter:
 
     @router.post("/token", response_model=s.TokenOut, responses=error_responses(429))
     async def token(username: Annotated[str, Form(max_length=64)],
-                    password: Annotated[str, Form(max_length=256)]) -> s.TokenOut:
+                    password: Annotated[str, Form(max_length=256)], request: Request
+                    ) -> s.TokenOut:
         """OAuth2 password login: a short-lived access token and a refresh token."""
-        return pair(await authenticate(accounts, guard, username, password))
+        try:
+            who = await authenticate(accounts, guard, username, password)
+        except ApiError as exc:
+            await record_act(request, username, None, "login", target_type="account",
+                             target_id=username, outcome="refused", details={"code": exc.code})
+            raise
+        await record_act(request, username, who.role, "login", target_type="account",
+                         target_id=username)
+        return pair(who)
 
     @router.post("/refresh", response_model=s.TokenOut)
     async def refresh(body: s.RefreshIn) -> s.TokenOut:
@@ -65,6 +75,14 @@ async def refusals(username: str) -> AsyncIterator[None]:
         raise ApiError(409, "conflict", str(exc)) from exc
 
 
+async def _audit(request: Request, who: Principal, action: str, doc: dict[str, Any],
+                 details: dict[str, Any] | None = None) -> None:
+    after = int(doc.get("version", 0)) or None
+    await record_act(request, who.subject, who.role, action, target_type="account",
+                     target_id=str(doc["_id"]), before=after - 1 if after else None, after=after,
+                     details=details)
+
+
 def accounts_router(settings: Settings, accounts: Accounts) -> APIRouter:
     router = APIRouter(
         prefix="/v1/admin/accounts", tags=["admin"],
@@ -74,10 +92,12 @@ def accounts_router(settings: Settings, accounts: Accounts) -> APIRouter:
 
     @router.post("", status_code=201, response_model=s.AccountOut,
                  responses=error_responses(409))
-    async def create(body: s.AccountIn, who: admin) -> s.AccountOut:
+    async def create(body: s.AccountIn, who: admin, request: Request) -> s.AccountOut:
         new = NewAccount(body.username, body.name, str(body.email), body.role, body.password)
         async with refusals(body.username):
-            return s.account_out(await accounts.create(new, who.subject))
+            doc = await accounts.create(new, who.subject)
+        await _audit(request, who, "account.create", doc)
+        return s.account_out(doc)
 
     @router.get("", response_model=s.AccountListOut)
     async def list_accounts(
@@ -95,19 +115,33 @@ def accounts_router(settings: Settings, accounts: Accounts) -> APIRouter:
         async with refusals(username):
             return s.account_detail_out(await accounts.get(username))
 
+    @router.patch("/{username}", response_model=s.AccountDetailOut,
+                  responses=error_responses(404, 409))
+    async def update(username: Username, body: s.AccountUpdateIn, who: admin,
+                     request: Request) -> s.AccountDetailOut:
+        """Change the name, the email address (for the notifier's messages) or the role."""
+        changes = {k: str(v) for k, v in body.model_dump(exclude_none=True).items()}
+        async with refusals(username):
+            doc = await accounts.update(username, changes, who.subject)
+        await _audit(request, who, "account.update", doc, {"fields": ",".join(sorted(changes))})
+        return s.account_detail_out(doc)
+
     @router.post("/{username}/disable", response_model=s.AccountDetailOut,
                  responses=error_responses(404, 409))
-    async def disable(username: Username, body: s.DisableIn, who: admin
-                      ) -> s.AccountDetailOut:
+    async def disable(username: Username, body: s.DisableIn, who: admin,
+                      request: Request) -> s.AccountDetailOut:
         """Every service refuses the account's tokens once it has the event (at once here)."""
         async with refusals(username):
-            return s.account_detail_out(await accounts.disable(username, who.subject,
-                                                               body.reason))
+            doc = await accounts.disable(username, who.subject, body.reason)
+        await _audit(request, who, "account.disable", doc, {"reason": body.reason})
+        return s.account_detail_out(doc)
 
     @router.post("/{username}/enable", response_model=s.AccountDetailOut,
                  responses=error_responses(404, 409))
-    async def enable(username: Username, who: admin) -> s.AccountDetailOut:
+    async def enable(username: Username, who: admin, request: Request) -> s.AccountDetailOut:
         async with refusals(username):
-            return s.account_detail_out(await accounts.enable(username, who.subject))
+            doc = await accounts.enable(username, who.subject)
+        await _audit(request, who, "account.enable", doc)
+        return s.account_detail_out(doc)
 
     return router

@@ -90,6 +90,25 @@ class Accounts:
     async def enable(self, username: str, by: str) -> Document:
         return await self._set_active(username, True, by, None)
 
+    async def update(self, username: str, changes: dict[str, str], by: str) -> Document:
+        """Name, email or role; an admin cannot change their own role (no lock-out)."""
+        doc = await self.get(username)
+        if "role" in changes and username == by and changes["role"] != doc["role"]:
+            raise AccountConflict("An admin cannot change their own role.")
+        changes = {k: v for k, v in changes.items() if doc.get(k) != v}
+        if not changes:
+            return doc
+        version = int(doc.get("version", 0))
+        event = account_event(ev.ACCOUNT_UPDATED, {**doc, **changes}, version + 1, by)
+        history = {"action": "update", "by": by, "reason": ", ".join(sorted(changes)),
+                   **({"role": changes["role"]} if "role" in changes else {})}
+        if not await self.repository.change(username, version, changes, history, event):
+            raise AccountConflict("The account changed meanwhile; reload and try again.")
+        log.info("account updated", extra={"account": username, "by": by,
+                                            "fields": sorted(changes)})
+        await self._relay(username)
+        return await self.get(username)
+
     async def get(self, username: str) -> Document:
         doc = await self.repository.get(username)
         if doc is None:

@@ -29,6 +29,19 @@ class AccountIn(Input):
         return value.strip().lower()
 
 
+class AccountUpdateIn(Input):
+    """What an admin may change of an account; fields left out stay as they are."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    email: EmailStr | None = Field(default=None, max_length=254)
+    role: Literal["editor", "chief_editor", "admin"] | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _lower(cls, value: str | None) -> str | None:
+        return value.strip().lower() if value is not None else None
+
+
 class DisableIn(Input):
     reason: str = Field(min_length=1, max_length=500, examples=["Pindah tugas"])
 

@@ -1,47 +1,38 @@
-"""Editorial HTTP routes: validate at the edge, call a use case, shape the response.
+"""Editorial HTTP routes for decisions: validate at the edge, call a use case, shape the response.
 
-No `from __future__ import annotations` here: FastAPI resolves string annotations against module
-globals, and the `editor` dependency alias is local to `build_router`.
+Each route needs the role `domain.ROLE_FOR` names (content routes: `content_api`). No
+`from __future__ import annotations` here: FastAPI resolves string annotations against module
+globals, and the role dependency aliases are local to `build_router`.
 """
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import AwareDatetime
 
+from services.editorial import article_query
 from services.editorial import schemas as s
-from services.editorial.domain import DecisionRefused, Editable, Status
-from services.editorial.handlers import ArticleNotFound, Decisions, VersionConflict
+from services.editorial.article_query import ArticleFilters, BadCursor
+from services.editorial.domain import ROLE_FOR, Action, Editable, Status
+from services.editorial.handlers import Decisions
+from services.editorial.refusals import refusals
 from services.editorial.repository import ArticleRepository
+from shared.audit import record_act
 from shared.auth import Principal, require_role
 from shared.errors import ApiError
 from shared.html import sanitize_async
-from shared.logging import correlation_id
 from shared.openapi import editor_jwt, route_errors
 from shared.settings import Settings
 
 SIGNED_IN = [editor_jwt("editor")]
-# A decision on an article: it may be missing (404) or in the wrong state (409).
-DECISION_ERRORS = route_errors(404, 409, role="editor", body=True)
 
 
-@asynccontextmanager
-async def refusals(article_id: str) -> AsyncIterator[None]:
-    """Domain refusals become clear HTTP errors; the correlation id is the report id."""
-    token = correlation_id.set(article_id)
-    try:
-        yield
-    except ArticleNotFound as exc:
-        raise ApiError(404, "not_found", f"No article {article_id}.") from exc
-    except VersionConflict as exc:
-        raise ApiError(409, "version_conflict", "The article changed since you loaded it; "
-                       "reload and apply your change again.", {"current_version": exc.args[0]}
-                       ) from exc
-    except DecisionRefused as exc:
-        raise ApiError(409, "invalid_state", str(exc)) from exc
-    finally:
-        correlation_id.reset(token)
+def declared(action: Action) -> dict[str, object]:
+    """The credential and errors a decision route declares: 404, 409, and its role's 403."""
+    role = ROLE_FOR[action]
+    return {"dependencies": [editor_jwt(role)],
+            "responses": route_errors(404, 409, role=role, body=True)}
 
 
 def build_router(settings: Settings, decisions: Decisions, articles: ArticleRepository
@@ -49,22 +40,36 @@ def build_router(settings: Settings, decisions: Decisions, articles: ArticleRepo
     """The article routes; login and accounts are in `account_api`."""
     router = APIRouter(prefix="/v1", tags=["editorial"])
     editor = Annotated[Principal, Depends(require_role(settings, "editor"))]
+    chief = Annotated[Principal, Depends(require_role(settings, "chief_editor"))]
 
     @router.get("/articles", response_model=s.ArticleListOut, dependencies=SIGNED_IN,
-                responses=route_errors(422, role="editor"))
+                responses=route_errors(400, 422, role="editor"))
     async def list_articles(
-        _: editor, status: Status | None = None,
-        opd: Annotated[str | None, Query(max_length=40)] = None,
-        q: Annotated[str | None, Query(max_length=100)] = None,
+        _: editor, *, status: Status | None = None,
+        opd: Annotated[str | None, Query(max_length=40, description="OPD code")] = None,
+        category: Annotated[str | None, Query(max_length=64)] = None,
+        region: Annotated[str | None, Query(max_length=120)] = None,
+        assignee: Annotated[str | None, Query(max_length=64)] = None,
+        submitted_after: AwareDatetime | None = None,
+        submitted_before: AwareDatetime | None = None,
+        q: Annotated[str | None, Query(max_length=100,
+                                       description="words in the headline or body")] = None,
+        ready: Annotated[bool | None, Query(
+            description="true: marked ready for approval (the chief editors' queue)")] = None,
         limit: Annotated[int, Query(ge=1, le=100)] = 20,
-        cursor: Annotated[str | None, Query(max_length=64)] = None,
+        cursor: Annotated[str | None, Query(max_length=200)] = None,
     ) -> s.ArticleListOut:
-        docs = await articles.search(status=status.value if status else None, opd=opd, q=q,
-                                     limit=limit + 1, before=cursor)
-        page = docs[:limit]
-        more = len(docs) > limit
-        return s.ArticleListOut(items=[s.summary_out(d) for d in page],
-                                next_cursor=page[-1]["_id"] if more and page else None)
+        """Newest submission first; pass `next_cursor` back with the same filters."""
+        filters = ArticleFilters(
+            status=status.value if status else None, opd=opd, category=category, region=region,
+            assignee=assignee, submitted_after=submitted_after,
+            submitted_before=submitted_before, q=q, ready=ready)
+        try:
+            docs, after = await article_query.page(articles.collection, filters, cursor, limit)
+        except BadCursor as exc:
+            raise ApiError(400, "bad_cursor", "Kursor tidak berlaku untuk pencarian ini; mulai "
+                           "lagi tanpa kursor.") from exc
+        return s.ArticleListOut(items=[s.summary_out(d) for d in docs], next_cursor=after)
 
     @router.get("/articles/{article_id}", response_model=s.ArticleOut, dependencies=SIGNED_IN,
                 responses=route_errors(404, role="editor"))
@@ -72,76 +77,82 @@ def build_router(settings: Settings, decisions: Decisions, articles: ArticleRepo
         async with refusals(article_id):
             return s.article_out(await decisions.load(article_id))
 
-    @router.get("/articles/{article_id}/versions", response_model=list[s.VersionOut],
-                dependencies=SIGNED_IN, responses=route_errors(404, role="editor"))
-    async def versions(article_id: str, _: editor) -> list[s.VersionOut]:
-        async with refusals(article_id):
-            doc = await decisions.load(article_id)
-        return [s.VersionOut.model_validate(v) for v in doc.get("versions", [])]
-
-    def act(use_case: Callable[..., Awaitable[dict[str, object]]]
+    def act(use_case: Callable[..., Awaitable[dict[str, object]]], request: Request
             ) -> Callable[..., Awaitable[s.ArticleOut]]:
         async def run(article_id: str, *args: object) -> s.ArticleOut:
             async with refusals(article_id):
-                return s.article_out(await use_case(article_id, *args))
+                before = (await decisions.load(article_id)).get("version")
+                doc = await use_case(article_id, *args)
+            who = next(a for a in args if isinstance(a, Principal))
+            reason = next((a for a in args if isinstance(a, str) and a), None)  # the first text
+            await record_act(request, who.subject, who.role, f"article.{use_case.__name__}",
+                             target_type="article", target_id=article_id, article_id=article_id,
+                             before=before, after=doc.get("version"),  # type: ignore[arg-type]
+                             details={"reason": reason} if reason else None)
+            return s.article_out(doc)
         return run
 
     @router.post("/articles/{article_id}/claim", response_model=s.ArticleOut,
-                 dependencies=SIGNED_IN, responses=route_errors(404, 409, role="editor"))
-    async def claim(article_id: str, who: editor) -> s.ArticleOut:
-        return await act(decisions.claim)(article_id, who)
+                 **declared(Action.CLAIM))  # type: ignore[arg-type]
+    async def claim(article_id: str, who: editor,
+                      request: Request) -> s.ArticleOut:
+        """Hold the article for yourself; it lapses after WARTA_EDITORIAL_CLAIM_MINUTES."""
+        return await act(decisions.claim, request)(article_id, who)
 
-    @router.patch("/articles/{article_id}", response_model=s.ArticleOut, dependencies=SIGNED_IN,
-                  responses=route_errors(404, 409, 428, role="editor", body=True))
-    async def edit(article_id: str, body: s.EditIn, who: editor,
-                   if_match: Annotated[str | None, Header(max_length=20)] = None
-                   ) -> s.ArticleOut:
-        version = _parse_if_match(if_match)
-        return await act(decisions.edit)(article_id, version, await _editable(body), who)
+    @router.post("/articles/{article_id}/claim/take-over", response_model=s.ArticleOut,
+                 **declared(Action.TAKE_OVER))  # type: ignore[arg-type]
+    async def take_over(article_id: str, body: s.ReasonIn, who: chief,
+                      request: Request) -> s.ArticleOut:
+        """A chief editor takes the claim from its holder (recorded, with the reason)."""
+        return await act(decisions.take_over, request)(article_id, body.reason, who)
 
-    @router.post("/articles/{article_id}/comments", response_model=s.ArticleOut,
-                 dependencies=SIGNED_IN, responses=DECISION_ERRORS)
-    async def comment(article_id: str, body: s.CommentIn, who: editor) -> s.ArticleOut:
-        return await act(decisions.comment)(article_id, body.text, who)
+    @router.post("/articles/{article_id}/ready", response_model=s.ArticleOut,
+                 **declared(Action.MARK_READY))  # type: ignore[arg-type]
+    async def mark_ready(article_id: str, who: editor,
+                      request: Request) -> s.ArticleOut:
+        """Ready for approval (a flag, not a state); releases your claim."""
+        return await act(decisions.mark_ready, request)(article_id, who)
 
     @router.post("/articles/{article_id}/request-revision", response_model=s.ArticleOut,
-                 dependencies=SIGNED_IN, responses=DECISION_ERRORS)
-    async def request_revision(article_id: str, body: s.ReasonIn, who: editor) -> s.ArticleOut:
-        return await act(decisions.request_revision)(article_id, body.reason, who)
+                 **declared(Action.REQUEST_REVISION))  # type: ignore[arg-type]
+    async def request_revision(article_id: str, body: s.ReasonIn, who: editor,
+                      request: Request) -> s.ArticleOut:
+        return await act(decisions.request_revision, request)(article_id, body.reason, who)
 
     @router.post("/articles/{article_id}/reject", response_model=s.ArticleOut,
-                 dependencies=SIGNED_IN, responses=DECISION_ERRORS)
-    async def reject(article_id: str, body: s.ReasonIn, who: editor) -> s.ArticleOut:
-        return await act(decisions.reject)(article_id, body.reason, who)
+                 **declared(Action.REJECT))  # type: ignore[arg-type]
+    async def reject(article_id: str, body: s.ReasonIn, who: chief,
+                      request: Request) -> s.ArticleOut:
+        return await act(decisions.reject, request)(article_id, body.reason, who)
 
     @router.post("/articles/{article_id}/approve", response_model=s.ArticleOut,
-                 dependencies=SIGNED_IN, responses=DECISION_ERRORS)
-    async def approve(article_id: str, body: s.ApproveIn, who: editor) -> s.ArticleOut:
-        return await act(decisions.approve)(article_id, body.channels, body.publish_at, who)
+                 **declared(Action.APPROVE))  # type: ignore[arg-type]
+    async def approve(article_id: str, body: s.ApproveIn, who: chief,
+                      request: Request) -> s.ArticleOut:
+        """422 `channel_limits` when a chosen channel cannot take the article (nothing is
+        approved); 409 `second_eyes_required` when you last changed its content."""
+        return await act(decisions.approve, request)(
+            article_id, body.channels, body.publish_at, who, body.override_reason)
 
     @router.post("/articles/{article_id}/correct", response_model=s.ArticleOut,
-                 dependencies=SIGNED_IN, responses=DECISION_ERRORS)
-    async def correct(article_id: str, body: s.CorrectIn, who: editor) -> s.ArticleOut:
-        changes = await _editable(body)
-        return await act(decisions.correct)(article_id, changes, body.correction_note, who)
+                 **declared(Action.CORRECT))  # type: ignore[arg-type]
+    async def correct(article_id: str, body: s.CorrectIn, who: chief,
+                      request: Request) -> s.ArticleOut:
+        changes = await editable(body)
+        return await act(decisions.correct, request)(
+            article_id, changes, body.correction_note, who)
 
     @router.post("/articles/{article_id}/take-down", response_model=s.ArticleOut,
-                 dependencies=SIGNED_IN, responses=DECISION_ERRORS)
-    async def take_down(article_id: str, body: s.ReasonIn, who: editor) -> s.ArticleOut:
-        return await act(decisions.take_down)(article_id, body.reason, who)
+                 **declared(Action.TAKE_DOWN))  # type: ignore[arg-type]
+    async def take_down(article_id: str, body: s.ReasonIn, who: chief,
+                      request: Request) -> s.ArticleOut:
+        return await act(decisions.take_down, request)(article_id, body.reason, who)
 
     return router
 
 
-def _parse_if_match(value: str | None) -> int:
-    cleaned = (value or "").strip().removeprefix("W/").strip('"')
-    if not cleaned.isdigit():
-        raise ApiError(428, "precondition_required",
-                       "Send the article version you edited as 'If-Match: <version>'.")
-    return int(cleaned)
-
-
-async def _editable(body: s.EditIn) -> Editable:
+async def editable(body: s.EditIn) -> Editable:
     html = await sanitize_async(body.body_html) if body.body_html is not None else None
+    texts = body.channel_texts.given() if body.channel_texts is not None else None
     return Editable(headline=body.headline, body_html=html, summary=body.summary,
-                    category=body.category, tags=body.tags)
+                    category=body.category, tags=body.tags, channel_texts=texts)

@@ -1,23 +1,37 @@
-"""Kafka subscribers of editorial: the report stream (intake) and the publication stream."""
+"""Kafka subscribers of editorial: the report stream (intake), the publication stream and the
+OPD stream (the OPD directory)."""
 
 from __future__ import annotations
 
 from services.editorial.intake import Intake
+from services.editorial.opd_projection import OpdDirectory
 from shared import topics
 from shared.consumer import subscribe
+from shared.events.opds import OPD_CHANGED, OPD_REGISTERED
 from shared.events.publications import PUBLICATION_PUBLISHED
-from shared.events.reports import REPORT_AMENDED, REPORT_SUBMITTED, REPORT_WITHDRAWN
+from shared.events.reports import (
+    REPORT_AMEND_REQUESTED,
+    REPORT_AMENDED,
+    REPORT_SUBMITTED,
+    REPORT_WITHDRAW_REQUESTED,
+    REPORT_WITHDRAWN,
+)
 from shared.kafka import EventBus
 
 SERVICE = "editorial"
 
 
-def register(bus: EventBus, intake: Intake) -> None:
+def register(bus: EventBus, intake: Intake, opds: OpdDirectory | None = None) -> None:
     subscribe(bus, topics.REPORTS, SERVICE, {
         REPORT_SUBMITTED: intake.report_submitted,
-        REPORT_AMENDED: intake.report_amended,
-        REPORT_WITHDRAWN: intake.report_withdrawn,
+        REPORT_AMEND_REQUESTED: intake.amend_requested,
+        REPORT_WITHDRAW_REQUESTED: intake.withdraw_requested,
+        # from an ingest of before the requests: the same requests
+        REPORT_AMENDED: intake.amend_requested,
+        REPORT_WITHDRAWN: intake.withdraw_requested,
     })
     subscribe(bus, topics.PUBLICATIONS, SERVICE, {
         PUBLICATION_PUBLISHED: intake.publication_published,
     })
+    if opds is not None:  # every OPD, for compliance (reminders on this topic are skipped)
+        subscribe(bus, topics.OPDS, SERVICE, {OPD_REGISTERED: opds.apply, OPD_CHANGED: opds.apply})

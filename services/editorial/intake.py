@@ -1,4 +1,5 @@
-"""Use cases driven by other services' events: reports arriving, amended, withdrawn; publication."""
+"""Use cases driven by other services' events: reports arriving, the OPD's amend and withdraw
+requests (decided in `opd_requests`), publications."""
 
 from __future__ import annotations
 
@@ -6,12 +7,20 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from services.editorial.agenda_rules import invitation_at
 from services.editorial.domain import ALLOWED_FROM, Action, Status
+from services.editorial.opd_requests import Arrival, OpdRequests
 from services.editorial.repository import ArticleRepository
 from shared.envelope import Envelope, utcnow
 from shared.events import parse_data
 from shared.events.publications import PublicationPublishedV1
-from shared.events.reports import ReportAmendedV1, ReportSubmittedV1, ReportWithdrawnV1
+from shared.events.reports import (
+    ReportAmendedV1,
+    ReportAmendRequestedV1,
+    ReportSubmittedV1,
+    ReportWithdrawnV1,
+    ReportWithdrawRequestedV1,
+)
 from shared.failures import TransientError
 from shared.idempotency import APPLIED_FIELD
 from shared.mongo import Document
@@ -20,8 +29,10 @@ log = logging.getLogger("warta.editorial.intake")
 
 
 class Intake:
-    def __init__(self, articles: ArticleRepository) -> None:
+    def __init__(self, articles: ArticleRepository, requests: OpdRequests | None = None
+                 ) -> None:
         self.articles = articles
+        self.requests = requests or OpdRequests(articles, _relayed_by_the_sweep)
 
     async def report_submitted(self, envelope: Envelope) -> None:
         data = parse_data(envelope)
@@ -34,24 +45,32 @@ class Intake:
             **content, "report_revision": 1, "version": 1, "received_at": data.submitted_at,
             "created_at": now, "updated_at": now, APPLIED_FIELD: [envelope.id],
             "history": [{"action": "receive", "by": f"opd:{data.opd.code}", "at": now}],
-            "versions": [], "outbox": [],
+            "versions": [], "outbox": [], "opd_request": None,
+            "invitation_at": invitation_at(content),  # the agenda's index of activities
         }
         if await self.articles.add(article):
             log.info("report received into the queue", extra={"article_id": data.report_id})
 
-    async def report_amended(self, envelope: Envelope) -> None:
+    async def amend_requested(self, envelope: Envelope) -> None:
+        """The OPD asks to amend (report.amended from an older ingest is the same request)."""
         data = parse_data(envelope)
-        assert isinstance(data, ReportAmendedV1)
-        content = data.content.model_dump(mode="json")
-        fields = {"headline": content.pop("title"), **content,
-                  "report_revision": data.revision, "status": Status.SUBMITTED.value}
-        await self._apply(envelope, data.report_id, Action.AMEND, fields, snapshot=True)
+        assert isinstance(data, ReportAmendRequestedV1 | ReportAmendedV1)
+        request_id = data.request_id if isinstance(data, ReportAmendRequestedV1) else envelope.id
+        at = data.requested_at if isinstance(data, ReportAmendRequestedV1) else data.amended_at
+        await self.requests.arrive(envelope, data.report_id, Arrival(
+            request_id=request_id, kind="amend", requested_at=at,
+            content=data.content.model_dump(mode="json"), revision=data.revision))
 
-    async def report_withdrawn(self, envelope: Envelope) -> None:
+    async def withdraw_requested(self, envelope: Envelope) -> None:
         data = parse_data(envelope)
-        assert isinstance(data, ReportWithdrawnV1)
-        await self._apply(envelope, data.report_id, Action.WITHDRAW,
-                          {"status": Status.WITHDRAWN.value})
+        assert isinstance(data, ReportWithdrawRequestedV1 | ReportWithdrawnV1)
+        if isinstance(data, ReportWithdrawRequestedV1):
+            arrival = Arrival(request_id=data.request_id, kind="withdraw",
+                              requested_at=data.requested_at, opd_reason=data.reason)
+        else:
+            arrival = Arrival(request_id=envelope.id, kind="withdraw",
+                              requested_at=data.withdrawn_at)
+        await self.requests.arrive(envelope, data.report_id, arrival)
 
     async def publication_published(self, envelope: Envelope) -> None:
         data = parse_data(envelope)
@@ -92,3 +111,7 @@ class Intake:
                                           applied_event=envelope.id):
                 return
         raise TransientError(f"article {article_id} kept changing; will retry")
+
+
+async def _relayed_by_the_sweep(_: str) -> int:
+    return 0

@@ -1,4 +1,4 @@
-"""Ingest HTTP routes: the OPD's reports (API key) and OPD administration (admin JWT).
+"""Ingest HTTP routes of the OPD's reports (API key); OPD administration is in `opd_api`.
 
 No `from __future__ import annotations`: FastAPI resolves annotations against module globals,
 and the principal aliases are local to the router builders.
@@ -17,29 +17,17 @@ from services.ingest.domain import (
     ChangedConcurrently,
     IdempotencyKeyReused,
     InvalidReport,
-    OpdConflict,
-    OpdInvalid,
-    OpdNotFound,
     ReportNotFound,
     Status,
     TransitionRefused,
 )
 from services.ingest.handlers import Reports
-from services.ingest.opd_handlers import OpdAdmin
-from services.ingest.opd_repository import KeyRecord
 from services.ingest.repository import CursorInvalid, decode_cursor, encode_cursor
-from shared.auth import require_role
+from services.ingest.request_handlers import OpdRequests
+from services.ingest.request_rules import RequestPending, RequestRefused
+from shared.audit import record_act
 from shared.errors import ApiError
-from shared.mongo import Document
-from shared.openapi import (
-    BODY_ERRORS,
-    SERVICE_ERRORS,
-    editor_jwt,
-    error_responses,
-    opd_key,
-    role_errors,
-)
-from shared.settings import Settings
+from shared.openapi import BODY_ERRORS, SERVICE_ERRORS, error_responses, opd_key
 
 PrincipalDependency = Callable[[Request], Coroutine[Any, Any, OpdPrincipal]]
 IDEMPOTENCY_KEY = r"^[A-Za-z0-9._:-]{8,128}$"
@@ -47,6 +35,8 @@ IDEMPOTENCY_KEY = r"^[A-Za-z0-9._:-]{8,128}$"
 
 # Every OPD route: a missing or bad key (401), its rate limit (429), a dependency down (503).
 OPD_ERRORS = {**error_responses(401, 422, 429), **SERVICE_ERRORS}
+PENDING: dict[int | str, dict[str, Any]] = {
+    202: {"model": s.ReportOut, "description": "the request waits for the desk's decision"}}
 
 
 @asynccontextmanager
@@ -65,39 +55,46 @@ async def refusals() -> AsyncIterator[None]:
         raise ApiError(409, "idempotency_key_reused",
                        "This Idempotency-Key was already used with a different request body;"
                        " send a new key for a new report.") from exc
+    except RequestPending as exc:
+        raise ApiError(409, "request_pending", "Permintaan sebelumnya untuk laporan ini masih "
+                       "menunggu keputusan redaksi; tunggu hasilnya (GET laporan ini).",
+                       {"request_id": exc.request_id}) from exc
+    except RequestRefused as exc:
+        raise ApiError(409, f"request_{exc.request['state']}",
+                       f"Redaksi tidak menerapkan permintaan ini: {exc.request.get('reason')}",
+                       {"request_id": exc.request["id"], "reason": exc.request.get("reason")}
+                       ) from exc
     except InvalidReport as exc:
         fields = ", ".join(p["field"] for p in exc.problems)
         raise ApiError(422, "validation_error", f"Fix these fields: {fields}", exc.problems
                        ) from exc
 
 
-@asynccontextmanager
-async def opd_refusals() -> AsyncIterator[None]:
-    """OPD administration's domain refusals become clear HTTP errors."""
-    try:
-        yield
-    except OpdNotFound as exc:
-        raise ApiError(404, "not_found", str(exc)) from exc
-    except OpdConflict as exc:
-        raise ApiError(409, exc.code, str(exc)) from exc
-    except OpdInvalid as exc:
-        raise ApiError(422, "validation_error", str(exc)) from exc
-
-
-def reports_router(reports: Reports, principal: PrincipalDependency) -> APIRouter:
+def reports_router(reports: Reports, requests: OpdRequests, principal: PrincipalDependency
+                   ) -> APIRouter:
     router = APIRouter(prefix="/v1/reports", tags=["reports"], responses=OPD_ERRORS,
                        dependencies=[opd_key()])
     opd = Annotated[OpdPrincipal, Depends(principal)]
 
+    async def audit(request: Request, who: OpdPrincipal, action: str, doc: dict[str, Any],
+                    applied: bool = True) -> None:
+        after = doc.get("version")
+        await record_act(request, f"opd:{who.opd.code}", "opd", action, target_type="report",
+                         target_id=doc["_id"], article_id=doc["_id"], after=after,
+                         before=after - 1 if after and action != "report.submit" else None,
+                         details={"key_id": who.key_id, "applied": str(applied).lower()})
+
     @router.post("", status_code=201, response_model=s.ReportOut,
                  responses={**BODY_ERRORS, **error_responses(409)})
     async def submit(
-        who: opd, payload: s.ReportIn,
+        who: opd, payload: s.ReportIn, request: Request,
         idempotency_key: Annotated[str | None, Header(pattern=IDEMPOTENCY_KEY)] = None,
     ) -> s.ReportOut:
         """Accepted (201) only once the report and its event are durably written."""
         async with refusals():
-            return s.report_out(await reports.submit(who, payload, idempotency_key))
+            doc = await reports.submit(who, payload, idempotency_key)
+        await audit(request, who, "report.submit", doc)
+        return s.report_out(doc)
 
     @router.get("", response_model=s.ReportPage, responses=error_responses(400))
     async def list_reports(
@@ -126,72 +123,28 @@ def reports_router(reports: Reports, principal: PrincipalDependency) -> APIRoute
             return s.report_out(await reports.owned(who, report_id))
 
     @router.put("/{report_id}", response_model=s.ReportOut,
-                responses={**BODY_ERRORS, **error_responses(404, 409)})
-    async def amend(who: opd, report_id: s.ReportIdPath, payload: s.ReportIn) -> s.ReportOut:
-        """Replace the content while submitted or revision_requested; the revision goes up."""
+                responses={**BODY_ERRORS, **error_responses(404, 409), **PENDING})
+    async def amend(who: opd, report_id: s.ReportIdPath, payload: s.ReportIn,
+                    response: Response, request: Request) -> s.ReportOut:
+        """Ask to replace the content. Editorial decides: 200 when applied at once (nobody had
+        claimed it), 202 while the request waits (see `requests`), 409 when refused."""
         async with refusals():
-            return s.report_out(await reports.amend(who, report_id, payload))
+            doc, applied = await requests.amend(who, report_id, payload)
+        await audit(request, who, "report.amend", doc, applied)
+        response.status_code = 200 if applied else 202
+        return s.report_out(doc)
 
-    @router.delete("/{report_id}", response_model=s.ReportOut, responses=error_responses(404, 409))
-    async def withdraw(who: opd, report_id: s.ReportIdPath) -> s.ReportOut:
-        """Withdraw before approval; the report stays visible as withdrawn."""
+    @router.delete("/{report_id}", response_model=s.ReportOut,
+                   responses={**error_responses(404, 409), **PENDING})
+    async def withdraw(who: opd, report_id: s.ReportIdPath, response: Response, request: Request,
+                       reason: Annotated[str | None, Query(max_length=500)] = None
+                       ) -> s.ReportOut:
+        """Ask to withdraw. 200 when withdrawn at once; 202 while an editor (or, once approved,
+        the chief editor, as a take-down) decides; 409 when refused. It stays visible."""
         async with refusals():
-            return s.report_out(await reports.withdraw(who, report_id))
+            doc, applied = await requests.withdraw(who, report_id, reason)
+        await audit(request, who, "report.withdraw", doc, applied)
+        response.status_code = 200 if applied else 202
+        return s.report_out(doc)
 
     return router
-
-
-def admin_router(settings: Settings, admin: OpdAdmin) -> APIRouter:
-    router = APIRouter(prefix="/v1/admin/opds", tags=["admin"],
-                       dependencies=[Depends(require_role(settings, "admin")), editor_jwt("admin")],
-                       responses={**role_errors("admin"), **SERVICE_ERRORS})
-    found = error_responses(404, 422)  # a route with an OPD code in its path
-
-    @router.post("", status_code=201, response_model=s.IssuedKey,
-                 responses={**BODY_ERRORS, **error_responses(409)})
-    async def create_opd(payload: s.OpdIn) -> s.IssuedKey:
-        async with opd_refusals():
-            opd, key_id, api_key = await admin.create(**payload.model_dump())
-        return s.IssuedKey(opd=_opd_out(opd), key_id=key_id, api_key=api_key)
-
-    @router.get("", response_model=list[s.OpdOut])
-    async def list_opds() -> list[s.OpdOut]:
-        return [_opd_out(o) for o in await admin.all_opds()]
-
-    @router.get("/{code}", response_model=s.OpdOut, responses=found)
-    async def get_opd(code: Annotated[str, s.CODE_PATH]) -> s.OpdOut:
-        async with opd_refusals():
-            return _opd_out(await admin.find(code))
-
-    @router.get("/{code}/keys", response_model=list[s.KeyOut], responses=found)
-    async def list_keys(code: Annotated[str, s.CODE_PATH]) -> list[s.KeyOut]:
-        async with opd_refusals():
-            return [_key_out(k) for k in await admin.keys(code)]
-
-    @router.post("/{code}/keys", status_code=201, response_model=s.IssuedKey,
-                 responses={**found, **error_responses(409)})
-    async def rotate_key(code: Annotated[str, s.CODE_PATH]) -> s.IssuedKey:
-        async with opd_refusals():
-            key_id, api_key = await admin.rotate(code)
-            opd = await admin.find(code)
-        return s.IssuedKey(opd=_opd_out(opd), key_id=key_id, api_key=api_key)
-
-    @router.delete("/{code}/keys/{key_id}", status_code=204, response_class=Response,
-                   responses=found)
-    async def revoke_key(code: Annotated[str, s.CODE_PATH],
-                         key_id: Annotated[str, s.KEY_ID_PATH]) -> Response:
-        async with opd_refusals():
-            await admin.revoke(code, key_id)
-        return Response(status_code=204)
-
-    return router
-
-
-def _opd_out(opd: Document) -> s.OpdOut:
-    return s.OpdOut(id=opd["_id"], **{k: opd.get(k) for k in (
-        "code", "name", "region", "timezone", "email", "phone", "created_at")})
-
-
-def _key_out(key: KeyRecord) -> s.KeyOut:
-    return s.KeyOut(key_id=key.key_id, active=key.active, created_at=key.created_at,
-                    revoked_at=key.revoked_at, last_used_at=key.last_used_at)

@@ -28,6 +28,11 @@ class IngestConfig(BaseSettings):
     max_pdf_bytes: int = Field(default=5 * 1_048_576, ge=1024)
     max_image_pixels: int = Field(default=40_000_000, ge=10_000)
 
+    # How long PUT/DELETE of a report waits for editorial's answer before answering 202
+    # (the request stays pending and the OPD's GET shows its outcome later). Below the
+    # request deadline (WARTA_REQUEST_TIMEOUT_SECONDS).
+    ingest_request_wait_seconds: float = Field(default=3.0, ge=0, le=8)
+
     @field_validator("report_categories", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:

@@ -130,6 +130,7 @@ class Projection:
     reason: str | None = None
     last_amended_at: datetime | None = None
     links: tuple[PublishedLink, ...] = ()
+    publish_at: datetime | None = None  # the embargo, while scheduled (the OPD's agenda)
 
 
 class Decision(StrEnum):
@@ -152,9 +153,26 @@ def after_decision(p: Projection, decision: Decision, article_version: int,
             and decided_at < p.last_amended_at:
         return seen  # the OPD already amended after this request: the amendment answers it
     target = _decision_status(decision, decided_at, publish_at)
+    if decision is Decision.APPROVED:
+        seen = replace(seen, publish_at=publish_at if target is Status.SCHEDULED else None)
     if _LIVE_RANK.get(p.status, 0) > _LIVE_RANK.get(target, 0):
         return seen  # a publication already moved the report further along
     return replace(seen, status=target, reason=reason)
+
+
+def after_reschedule(p: Projection, article_version: int, publish_at: datetime | None,
+                     reason: str | None) -> Projection | None:
+    """The embargo moved (`publish_at`), or the scheduled publication was called off (None):
+    then the report is back in review; a publication that already happened is kept."""
+    if article_version <= p.article_version or p.status in FINAL:
+        return None
+    seen = replace(p, article_version=article_version)
+    if p.status is not Status.SCHEDULED:
+        return seen  # published meanwhile (or older news): the schedule no longer matters
+    if publish_at is None:
+        return replace(seen, status=Status.IN_REVIEW, publish_at=None,
+                       reason=f"Jadwal tayang dibatalkan: {reason}" if reason else None)
+    return replace(seen, publish_at=publish_at)
 
 
 def _decision_status(decision: Decision, decided_at: datetime, publish_at: datetime | None

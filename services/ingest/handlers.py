@@ -1,4 +1,4 @@
-"""Use cases of the OPD's reports: submit (idempotent), amend, withdraw, read.
+"""Use cases of the OPD's reports: submit (idempotent) and read (amend, withdraw: requests).
 
 Idempotency without transactions. A submission with an `Idempotency-Key` first *claims* the key:
 it inserts the record `_id = "<opd_id>:<key>"` holding the body's hash, a pre-allocated report id
@@ -20,28 +20,16 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from services.ingest import domain
 from services.ingest.auth import OpdPrincipal
-from services.ingest.domain import (
-    ChangedConcurrently,
-    IdempotencyKeyReused,
-    InvalidReport,
-    ReportNotFound,
-)
+from services.ingest.domain import IdempotencyKeyReused, InvalidReport, ReportNotFound
 from services.ingest.repository import IdempotencyStore, ReportRepository
 from services.ingest.schemas import ReportIn
 from shared.envelope import Envelope, new_id, root_event, to_millis, utcnow
 from shared.events.common import AttachmentRef, PressInvitation, ReportContent
-from shared.events.reports import (
-    REPORT_AMENDED,
-    REPORT_SUBMITTED,
-    REPORT_WITHDRAWN,
-    ReportAmendedV1,
-    ReportSubmittedV1,
-    ReportWithdrawnV1,
-)
+from shared.events.reports import REPORT_SUBMITTED, ReportSubmittedV1
 from shared.html import sanitize_async
 from shared.logging import correlation_id
 from shared.mongo import Document
@@ -82,7 +70,7 @@ class Reports:
 
     async def submit(self, who: OpdPrincipal, payload: ReportIn, key: str | None) -> Document:
         """The new report; for a repeated key, the report as the first request answered it."""
-        content, raw = await self._content(who.opd_id, payload)
+        content, raw = await self.content(who.opd_id, payload)
         report_id, now = new_id(), utcnow()
         doc = _new_report(who, report_id, content, raw, now)
         if key is not None:
@@ -115,50 +103,7 @@ class Reports:
                                                   submitted_at=doc["submitted_at"]))
         if await self.reports.add(doc, [event]):
             log.info("report submitted", extra={"report_id": doc["_id"], "key_id": who.key_id})
-            self._relay_soon(doc["_id"], [event])
-
-    async def amend(self, who: OpdPrincipal, report_id: str, payload: ReportIn) -> Document:
-        content, raw = await self._content(who.opd_id, payload)
-        for _ in range(3):
-            doc = await self.owned(who, report_id)
-            domain.check_amendable(domain.Status(doc["status"]))
-            now, revision = utcnow(), doc["revision"] + 1
-            event = root_event(type=REPORT_AMENDED, version=1, source=SOURCE, subject=report_id,
-                               data=ReportAmendedV1(report_id=report_id, opd=who.opd,
-                                                    content=content, revision=revision,
-                                                    amended_at=now))
-            fields = {"content": content.model_dump(), "body_raw": raw, "revision": revision,
-                      "status": domain.Status.SUBMITTED.value, "status_reason": None,
-                      "last_amended_at": now}
-            previous = {"revision": doc["revision"], "content": doc["content"],
-                        "body_raw": doc.get("body_raw"), "replaced_at": now}
-            if await self._change(report_id, doc, fields, event, previous):
-                return await self.owned(who, report_id)
-        raise ChangedConcurrently(report_id)
-
-    async def withdraw(self, who: OpdPrincipal, report_id: str) -> Document:
-        for _ in range(3):
-            doc = await self.owned(who, report_id)
-            domain.check_withdrawable(domain.Status(doc["status"]))
-            now = utcnow()
-            event = root_event(type=REPORT_WITHDRAWN, version=1, source=SOURCE, subject=report_id,
-                               data=ReportWithdrawnV1(report_id=report_id, opd_id=who.opd_id,
-                                                      withdrawn_at=now))
-            fields = {"status": domain.Status.WITHDRAWN.value, "status_reason": None,
-                      "withdrawn_at": now}
-            if await self._change(report_id, doc, fields, event, None):
-                return await self.owned(who, report_id)
-        raise ChangedConcurrently(report_id)
-
-    async def _change(self, report_id: str, doc: Document, fields: dict[str, Any],
-                      event: Envelope, previous: Document | None) -> bool:
-        correlation_id.set(report_id)
-        if not await self.reports.change(report_id, doc["version"], fields, events=[event],
-                                         revision=previous):
-            return False
-        log.info("report changed", extra={"report_id": report_id, "event_type": event.type})
-        self._relay_soon(report_id, [event])
-        return True
+            self.relay_soon(doc["_id"], [event])
 
     async def owned(self, who: OpdPrincipal, report_id: str) -> Document:
         """The report if it belongs to the caller; another OPD's report is indistinguishable
@@ -168,7 +113,7 @@ class Reports:
             raise ReportNotFound(report_id[:64])
         return doc
 
-    async def _content(self, opd_id: str, payload: ReportIn) -> tuple[ReportContent, str]:
+    async def content(self, opd_id: str, payload: ReportIn) -> tuple[ReportContent, str]:
         problems: list[dict[str, str]] = []
         if msg := domain.category_problem(payload.category, self.categories):
             problems.append(_problem("body.category", msg))
@@ -207,7 +152,7 @@ class Reports:
                               sha256=a.sha256, thumbnail_url=a.thumbnail_url)
                 for a in (found[i] for i in wanted)]
 
-    def _relay_soon(self, report_id: str, events: list[Envelope]) -> None:
+    def relay_soon(self, report_id: str, events: list[Envelope]) -> None:
         """Fast path after the durable write; if it fails, the periodic sweep publishes."""
         async def relay() -> None:
             try:
@@ -228,7 +173,7 @@ def _new_report(who: OpdPrincipal, report_id: str, content: ReportContent, raw: 
         "status": domain.Status.SUBMITTED.value, "status_reason": None, "revision": 1,
         "version": 1, "content": content.model_dump(), "body_raw": raw, "submitted_at": now,
         "updated_at": now, "last_amended_at": None, "article_version": 0, "publications": [],
-        "applied_events": [], "revisions": [],
+        "applied_events": [], "revisions": [], "requests": [],
     }
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.ingest import consumers
-from services.ingest.api import OPD_ERRORS, admin_router, reports_router
+from services.ingest.agenda_api import agenda_router
+from services.ingest.api import OPD_ERRORS, reports_router
 from services.ingest.attachments.api import attachments_router, files_router
 from services.ingest.attachments.repository import AttachmentRepository
 from services.ingest.attachments.storage import DirectoryStore
@@ -13,13 +14,16 @@ from services.ingest.attachments.uploads import Uploads
 from services.ingest.auth import KeyCache, opd_principal_dependency
 from services.ingest.config import IngestConfig
 from services.ingest.handlers import Reports
-from services.ingest.opd_handlers import OpdAdmin
+from services.ingest.opd_api import admin_router
+from services.ingest.opd_handlers import OpdAdmin, announce_unversioned
 from services.ingest.opd_repository import OpdRepository
 from services.ingest.projection import StatusProjection
 from services.ingest.ratelimit import RateLimiter
 from services.ingest.repository import IdempotencyStore, ReportRepository
+from services.ingest.request_handlers import OpdRequests
 from shared import topics
 from shared.accounts import AccountProjection, subscribe_accounts
+from shared.audit import AuditLog, install_audit
 from shared.auth import install_accounts
 from shared.openapi import error_responses
 from shared.runtime import ServiceRuntime
@@ -42,23 +46,30 @@ def create_app(settings: Settings, config: IngestConfig | None = None) -> FastAP
     keys = KeyCache(opds, ttl=config.key_cache_seconds)
     principal = opd_principal_dependency(opds, limiter, keys)
     relay = runtime.relay(reports.collection, topics.REPORTS)
+    opd_relay = runtime.relay(opds.opds, topics.OPDS)
     use_cases = Reports(reports, IdempotencyStore(db), attachments, config.report_categories,
                         relay.relay_written)
     consumers.register(runtime.bus, StatusProjection(reports))
+    audit_log = AuditLog(runtime)
     app = runtime.build_app(
         title="Warta ingest",
         routers=[
-            reports_router(use_cases, principal),
+            reports_router(use_cases, OpdRequests(use_cases, config.ingest_request_wait_seconds),
+                           principal),
             attachments_router(uploads, principal,
                                {**OPD_ERRORS, **error_responses(400, 413, 415)}),
             files_router(attachments, store),
-            admin_router(settings, OpdAdmin(opds, on_revoke=keys.forget)),
+            agenda_router(reports, principal, {**OPD_ERRORS, **error_responses(422)}),
+            admin_router(settings, OpdAdmin(opds, on_revoke=keys.forget,
+                                            announce=opd_relay.relay_document)),
         ],
-        on_start=[opds.ensure_indexes, reports.ensure_indexes, limiter.ensure_indexes],
+        on_start=[opds.ensure_indexes, reports.ensure_indexes, limiter.ensure_indexes,
+                  lambda: announce_unversioned(opds), audit_log.ensure_indexes],
         body_limit_for=lambda path: settings.max_upload_bytes
         if path.startswith("/v1/attachments") else settings.max_body_bytes,
         deadline_for=lambda path: settings.upload_timeout_seconds
         if path.startswith("/v1/attachments") else settings.request_timeout_seconds,
     )
     install_accounts(app, accounts)  # tokens count only for accounts known here
+    install_audit(app, audit_log)
     return app

@@ -8,15 +8,19 @@ the secret is stored.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from shared.envelope import new_id, utcnow
+from shared.envelope import Envelope, new_id, utcnow
 from shared.events.common import OpdRef
 from shared.mongo import ASCENDING, Database, Document, DuplicateKeyError, IndexModel, update_one
+from shared.outbox import OUTBOX_FIELD, outbox_field, outbox_push
 
 ACTIVE_KEYS_LIMIT = 2  # two active keys during a change-over, never more
+_HIDDEN = {OUTBOX_FIELD: 0}
+EventOf = Callable[[Document], Envelope]  # the OPD's event, from its state after the change
 
 
 @dataclass(frozen=True)
@@ -46,23 +50,52 @@ class OpdRepository:
     async def ensure_indexes(self) -> None:
         await self.opds.create_indexes([IndexModel([("code", ASCENDING)], unique=True)])
 
-    async def create(self, opd: dict[str, Any]) -> Document:
-        """Insert an OPD (`code`, `name`, `region`, `timezone`, `email`, `phone`)."""
-        document = {"_id": new_id(), **opd, "created_at": utcnow()}
+    async def create(self, opd: dict[str, Any], event_of: EventOf) -> Document:
+        """Insert an OPD (`code`, `name`, `region`, `timezone`, contact, `monthly_target`)
+        with its `opd.registered` event in the same insert (embedded outbox)."""
+        document = {"_id": new_id(), **opd, "opd_version": 1, "created_at": utcnow()}
         try:
-            await self.opds.insert_one(document)
+            await self.opds.insert_one({**document,
+                                        OUTBOX_FIELD: outbox_field([event_of(document)])})
         except DuplicateKeyError as exc:
             raise OpdExists(opd["code"]) from exc
         return document
 
+    async def change(self, opd: Document, fields: dict[str, Any], event_of: EventOf) -> bool:
+        """One conditional update (on `opd_version`) with its `opd.changed` event; the keys'
+        copy of the OPD's identity follows (a repeat of the same copy is harmless)."""
+        after = {**opd, **fields, "opd_version": opd["opd_version"] + 1}
+        result = await update_one(
+            self.opds, {"_id": opd["_id"], "opd_version": opd["opd_version"]},
+            {"$set": {**fields, "updated_at": utcnow()}, "$inc": {"opd_version": 1},
+             "$push": outbox_push([event_of(after)])})
+        if result.modified_count != 1:
+            return False
+        await self.keys.update_many({"opd_id": opd["_id"]},
+                                    {"$set": {"opd": opd_ref(after).model_dump(mode="json")}})
+        return True
+
+    async def announce_unversioned(self, event_of: EventOf) -> int:
+        """OPDs registered before OPD events existed get their `opd.registered` now (once:
+        the update is conditional on there being no `opd_version` yet)."""
+        announced = 0
+        async for opd in self.opds.find({"opd_version": {"$exists": False}}, _HIDDEN):
+            after = {**opd, "opd_version": 1}
+            result = await update_one(
+                self.opds, {"_id": opd["_id"], "opd_version": {"$exists": False}},
+                {"$set": {"opd_version": 1}, "$push": outbox_push([event_of(after)])})
+            announced += result.modified_count
+        return announced
+
     async def get(self, opd_id: str) -> Document | None:
-        return await self.opds.find_one({"_id": opd_id})
+        return await self.opds.find_one({"_id": opd_id}, _HIDDEN)
 
     async def by_code(self, code: str) -> Document | None:
-        return await self.opds.find_one({"code": code})
+        return await self.opds.find_one({"code": code}, _HIDDEN)
 
     async def all_opds(self, limit: int = 500) -> list[Document]:
-        return [doc async for doc in self.opds.find({}).sort("code", ASCENDING).limit(limit)]
+        found = self.opds.find({}, _HIDDEN).sort("code", ASCENDING).limit(limit)
+        return [doc async for doc in found]
 
     async def add_key(self, opd: Document, key_id: str, key_hash: str) -> None:
         await self.keys.insert_one({

@@ -44,6 +44,9 @@ class ReportRepository:
     async def ensure_indexes(self) -> None:
         # Used by MongoDB in production; FerretDB v1 scans anyway (measured), which is fine here.
         await self.collection.create_index([("opd_id", 1), ("_id", DESCENDING)])
+        await self.collection.create_index([("opd_id", 1), ("publish_at", 1)])
+        await self.collection.create_index(
+            [("opd_id", 1), ("content.press_invitation.starts_at", 1)])
 
     async def add(self, document: Document, events: list[Envelope]) -> bool:
         """Insert a new report with its first events; False if this `_id` already exists."""
@@ -78,6 +81,14 @@ class ReportRepository:
             query["_id"] = {"$lt": cursor}
         found = self.collection.find(query, _HIDDEN).sort("_id", DESCENDING).limit(limit)
         return [doc async for doc in found]
+
+    async def agenda(self, opd_id: str, first: datetime, last: datetime) -> list[Document]:
+        """The OPD's scheduled publications and press invitations within [first, last)."""
+        span = {"$gte": first, "$lt": last}
+        found = self.collection.find({"opd_id": opd_id, "$or": [
+            {"status": "scheduled", "publish_at": span},
+            {"content.press_invitation.starts_at": span}]}, _HIDDEN)
+        return [doc async for doc in found.limit(1000)]
 
     async def change(
         self, report_id: str, expected_version: int, fields: dict[str, Any], *,

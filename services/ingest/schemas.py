@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Path
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from services.ingest.domain import Status
+from shared.events.opds import DEFAULT_MONTHLY_TARGET
 from shared.vocabulary import ZoneLabel
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
@@ -62,6 +63,21 @@ class PublicationOut(BaseModel):
     published_at: datetime
 
 
+class RequestOut(BaseModel):
+    """An amend or withdraw request: `sent` (not answered yet), `pending` (waits for an editor,
+    or for the chief editor as a take-down), then `applied`, `accepted`, `declined` or
+    `refused` with the desk's reason."""
+
+    id: str
+    kind: Literal["amend", "withdraw"]
+    state: Literal["sent", "pending", "applied", "accepted", "declined", "refused"]
+    requested_at: datetime
+    answered_at: datetime | None = None
+    reason: str | None = Field(default=None, description="the desk's reason, if declined")
+    awaiting_role: str | None = None
+    revision: int | None = Field(default=None, description="for an amendment: its revision")
+
+
 class ReportOut(BaseModel):
     id: str
     status: Status
@@ -77,6 +93,9 @@ class ReportOut(BaseModel):
     attachments: list[AttachmentOut]
     press_invitation: PressInvitationOut | None = None
     publications: list[PublicationOut]
+    publish_at: datetime | None = Field(default=None, description="the embargo, if scheduled")
+    requests: list[RequestOut] = Field(default_factory=list,
+                                       description="amend and withdraw requests, oldest first")
     submitted_at: datetime
     updated_at: datetime
 
@@ -93,8 +112,23 @@ class OpdIn(_Input):
     name: str = Field(min_length=3, max_length=200)
     region: str = Field(min_length=2, max_length=120)
     timezone: ZoneLabel
+    email: EmailStr | None = Field(default=None, max_length=254, description="contact email")
+    phone: str | None = Field(default=None, max_length=32, pattern=r"^\+?[0-9 ()-]{6,32}$")
+    contact_name: str | None = Field(default=None, min_length=2, max_length=120)
+    monthly_target: int = Field(default=DEFAULT_MONTHLY_TARGET, ge=0, le=500,
+                                description="published reports expected per month")
+
+
+class OpdChangeIn(_Input):
+    """Only the fields sent change; the code (and the keys) stay."""
+
+    name: str | None = Field(default=None, min_length=3, max_length=200)
+    region: str | None = Field(default=None, min_length=2, max_length=120)
+    timezone: ZoneLabel | None = None
     email: EmailStr | None = Field(default=None, max_length=254)
     phone: str | None = Field(default=None, max_length=32, pattern=r"^\+?[0-9 ()-]{6,32}$")
+    contact_name: str | None = Field(default=None, min_length=2, max_length=120)
+    monthly_target: int | None = Field(default=None, ge=0, le=500)
 
 
 class OpdOut(BaseModel):
@@ -105,6 +139,8 @@ class OpdOut(BaseModel):
     timezone: str
     email: str | None = None
     phone: str | None = None
+    contact_name: str | None = None
+    monthly_target: int = DEFAULT_MONTHLY_TARGET
     created_at: datetime
 
 
@@ -135,6 +171,8 @@ def report_out(doc: dict[str, Any]) -> ReportOut:
         tags=content.get("tags", []), attachments=content.get("attachments", []),
         press_invitation=content.get("press_invitation"),
         publications=doc.get("publications", []),
+        requests=[RequestOut.model_validate(r) for r in doc.get("requests", [])],
+        publish_at=doc.get("publish_at"),
         submitted_at=doc["submitted_at"], updated_at=doc["updated_at"],
     )
 

@@ -6,13 +6,15 @@ globals, and the dependency aliases are local to `build_router`.
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from services.notifier import schemas as s
+from services.notifier.delivery_log import DeliveryLog
 from services.notifier.emails import render_page
-from services.notifier.journalists import Journalists
+from services.notifier.journalists import AddressSuppressed, Journalists
 from services.notifier.repository import DeliveryRepository, DuplicateEmail
+from shared.audit import record_act
 from shared.auth import Principal, require_role
 from shared.errors import ApiError
 from shared.openapi import editor_jwt, html_responses, route_errors
@@ -25,6 +27,7 @@ PAGE_RESPONSES = {**html_responses(200, 404), **route_errors()}
 
 def build_router(settings: Settings, journalists: Journalists,
                  deliveries: DeliveryRepository) -> APIRouter:
+    delivery_log = DeliveryLog(deliveries.collection)
     router = APIRouter(prefix="/v1", tags=["notifier"])
     admin = Annotated[Principal, Depends(require_role(settings, "admin"))]
     editor = Annotated[Principal, Depends(require_role(settings, "editor"))]
@@ -32,22 +35,33 @@ def build_router(settings: Settings, journalists: Journalists,
     @router.post("/journalists", status_code=201, response_model=s.JournalistOut,
                  dependencies=[editor_jwt("admin")],
                  responses=route_errors(409, role="admin", body=True))
-    async def add_journalist(body: s.JournalistIn, _: admin) -> s.JournalistOut:
+    async def add_journalist(body: s.JournalistIn, who: admin, request: Request
+                             ) -> s.JournalistOut:
         try:
             document = await journalists.add(body)
         except DuplicateEmail as exc:
             raise ApiError(409, "conflict", f"A journalist with email {body.email} is "
                            "already registered; update their subscriptions instead.") from exc
+        except AddressSuppressed as exc:
+            raise ApiError(409, "suppressed", f"{body.email} was erased on request; only "
+                           "its owner can sign up again (at /v1/signup).") from exc
+        await record_act(request, who.subject, who.role, "journalist.create",
+                         target_type="journalist", target_id=str(document["_id"]),
+                         after=document.get("version"))
         return s.journalist_out(document)
 
     @router.put("/journalists/{journalist_id}/subscriptions", response_model=s.JournalistOut,
                 dependencies=[editor_jwt("admin")],
                 responses=route_errors(404, role="admin", body=True))
     async def set_subscriptions(journalist_id: Annotated[str, Path(max_length=64)],
-                                body: s.SubscriptionsIn, _: admin) -> s.JournalistOut:
+                                body: s.SubscriptionsIn, who: admin, request: Request
+                                ) -> s.JournalistOut:
         document = await journalists.set_subscriptions(journalist_id, body)
         if document is None:
             raise ApiError(404, "not_found", f"No journalist {journalist_id}.")
+        await record_act(request, who.subject, who.role, "journalist.update",
+                         target_type="journalist", target_id=journalist_id,
+                         after=document.get("version"))
         return s.journalist_out(document)
 
     @router.get("/journalists", response_model=s.JournalistListOut,
@@ -70,6 +84,18 @@ def build_router(settings: Settings, journalists: Journalists,
     ) -> list[s.DeliveryOut]:
         return [s.delivery_out(d) for d in await deliveries.for_article(article_id, limit)]
 
+    @router.get("/articles/{article_id}/deliveries", response_model=s.DeliveryReportOut,
+                dependencies=[editor_jwt("editor")], responses=route_errors(role="editor"))
+    async def article_deliveries(
+        _: editor, article_id: Annotated[str, Path(min_length=1, max_length=64)],
+        limit: Annotated[int, Query(ge=0, le=500)] = 100,
+    ) -> s.DeliveryReportOut:
+        """The delivery log of one article: counts per outcome, and each message's attempts
+        (when, channel, the provider's answer, the state it led to)."""
+        summary = await delivery_log.summary(article_id)
+        messages = await delivery_log.messages(article_id, limit) if limit else []
+        return s.delivery_report_out(summary, messages)
+
     return router
 
 
@@ -85,10 +111,12 @@ def build_public_router(journalists: Journalists) -> APIRouter:
         return _page("confirm", 200, email=journalist["email"], action=f"/unsubscribe/{token}")
 
     @router.post("/unsubscribe/{token}", response_class=Response, responses=PAGE_RESPONSES)
-    async def unsubscribe(token: Token) -> HTMLResponse:
+    async def unsubscribe(token: Token, request: Request) -> HTMLResponse:
         journalist = await journalists.unsubscribe(token)
         if journalist is None:
             return _page("unknown", 404)
+        await record_act(request, f"journalist:{journalist['_id']}", None, "journalist.unsubscribe",
+                         target_type="journalist", target_id=str(journalist["_id"]))
         return _page("done", 200, email=journalist["email"])
 
     return router

@@ -25,6 +25,17 @@ CHANNEL_EMAIL = NotificationChannel.EMAIL.value
 class Kind(StrEnum):
     PRESS_RELEASE = "press_release"
     INVITATION = "invitation"
+    CORRECTION = "correction"  # "Ralat": to everyone who got the press release
+    WITHDRAWAL = "withdrawal"  # the article was taken down: to everyone who got it
+
+
+# Lower goes first: time-critical notices never wait behind a large fan-out.
+URGENT, NORMAL = 0, 1
+URGENT_KINDS = frozenset({Kind.CORRECTION, Kind.WITHDRAWAL})
+
+
+def priority_of(kind: Kind) -> int:
+    return URGENT if kind in URGENT_KINDS else NORMAL
 
 
 class DeliveryState(StrEnum):
@@ -34,14 +45,31 @@ class DeliveryState(StrEnum):
     FAILED = "failed"
     DEAD = "dead"
     CANCELLED = "cancelled"  # the article was taken down before it was sent: never sent
+    SUPPRESSED = "suppressed"  # not sent: unsubscribed, or the address bounced too often
 
 
 RETRYABLE_STATES = (DeliveryState.PENDING.value, DeliveryState.FAILED.value)
 
 
-def delivery_id(article_id: str, journalist_id: str, kind: Kind) -> str:
-    """One delivery per (article, recipient, kind): the `_id`, so it is created once."""
-    return f"{article_id}:{journalist_id}:{kind.value}"
+def delivery_id(article_id: str, journalist_id: str, kind: Kind, occasion: str = "") -> str:
+    """One delivery per (article, recipient, kind[, occasion]): the `_id`, so it is created
+    once; `occasion` tells two corrections of one article apart (the article version)."""
+    suffix = f":{occasion}" if occasion else ""
+    return f"{article_id}:{journalist_id}:{kind.value}{suffix}"
+
+
+def interleave(due: Sequence[tuple[str, str]]) -> list[str]:
+    """Delivery ids in round-robin order across articles ((delivery_id, article_id) pairs, in
+    their stored order): one article's long fan-out never holds a batch to itself."""
+    queues: dict[str, list[str]] = {}
+    for delivery, article in due:
+        queues.setdefault(article, []).append(delivery)
+    order: list[str] = []
+    rank = 0
+    while len(order) < len(due):
+        order += [q[rank] for q in queues.values() if rank < len(q)]
+        rank += 1
+    return order
 
 
 # ---- subscriptions ---------------------------------------------------------------------------

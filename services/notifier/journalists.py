@@ -2,21 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from services.notifier import domain
 from services.notifier.repository import JournalistRepository
 from services.notifier.schemas import JournalistIn, SubscriptionsIn
+from services.notifier.signup_handlers import pending_fields
 from shared.envelope import new_id, utcnow
 from shared.mongo import Document
 from shared.settings import Settings
 
+Added = Callable[[str], Awaitable[None]]
+Suppressed = Callable[[str], Awaitable[bool]]
+
+
+class AddressSuppressed(Exception):
+    """The address was erased on request: only the person may sign up again."""
+
+
+async def _never(_: str) -> bool:
+    return False
+
+
+async def _nothing(_: str) -> None:
+    return None
+
 
 class Journalists:
-    def __init__(self, settings: Settings, repository: JournalistRepository) -> None:
+    def __init__(self, settings: Settings, repository: JournalistRepository, *,
+                 added: Added = _nothing, suppressed: Suppressed = _never) -> None:
         self._secret = settings.unsubscribe_secret.get_secret_value()
+        self._settings = settings
         self.repository = repository
+        self._added, self._suppressed = added, suppressed
 
     async def add(self, data: JournalistIn) -> Document:
-        """Raises repository.DuplicateEmail when the address is registered already."""
+        """Pending until the journalist confirms by the emailed link, like a sign-up.
+        Raises repository.DuplicateEmail when the address is registered already, AddressSuppressed
+        when it was erased on request."""
+        if await self._suppressed(str(data.email)):
+            raise AddressSuppressed(str(data.email))
         journalist_id = new_id()
         nonce = domain.new_token_nonce()
         token = domain.unsubscribe_token(self._secret, journalist_id, nonce)
@@ -26,10 +51,16 @@ class Journalists:
             "whatsapp": data.whatsapp, "telegram": data.telegram,
             "opd_ids": domain.unique(data.opd_ids),
             "categories": domain.normalize_categories(data.categories),
-            "active": True, "token_nonce": nonce, "unsubscribe_hash": domain.token_hash(token),
-            "created_at": now, "updated_at": now,
+            "token_nonce": nonce, "unsubscribe_hash": domain.token_hash(token),
+            "created_at": now, "updated_at": now, "source": "admin", "confirm": {},
         }
+        for key, value in pending_fields(self._settings, now).items():
+            if key.startswith("confirm."):
+                document["confirm"][key.split(".", 1)[1]] = value
+            else:
+                document[key] = value
         await self.repository.add(document)
+        await self._added(journalist_id)
         return document
 
     async def set_subscriptions(self, journalist_id: str, data: SubscriptionsIn

@@ -1,16 +1,25 @@
-"""Outgoing mail over SMTP (aiosmtplib): send one message, or probe the server for readiness."""
+"""Outgoing mail over a pool of persistent SMTP connections (aiosmtplib), and readiness probes.
+
+`WARTA_NOTIFIER_SMTP_CONNECTIONS` connections are opened on first use and kept: one message
+is one MAIL/RCPT/DATA exchange on an open connection, not a new TCP + EHLO session. A failed
+exchange is reset (RSET) by aiosmtplib; a broken connection is dropped and reopened on the
+next send.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import datetime
 from email.message import EmailMessage
+from email.utils import getaddresses, parseaddr
 from typing import Any
 
 import aiosmtplib
 
 from services.notifier.domain import smtp_code_is_permanent
+from services.notifier.emails import flatten
 from shared.envelope import utcnow
 from shared.settings import Settings
 
@@ -30,22 +39,40 @@ class SendFailed(Exception):
 
 
 class Mailer:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, connections: int | None = None) -> None:
         self._settings = settings
+        self.size = connections or settings.notifier_smtp_connections
+        self._idle: asyncio.Queue[aiosmtplib.SMTP] | None = None
         self.last_probe: dict[str, Any] = {"reachable": False, "error": "not checked yet"}
 
-    def _connection(self) -> dict[str, Any]:
+    def _new_client(self) -> aiosmtplib.SMTP:
         s = self._settings
-        return {
-            "hostname": s.smtp_host, "port": s.smtp_port, "username": s.smtp_username,
-            "password": s.smtp_password.get_secret_value() if s.smtp_password else None,
-            "start_tls": s.smtp_starttls, "use_tls": False,
-        }
+        return aiosmtplib.SMTP(
+            hostname=s.smtp_host, port=s.smtp_port, username=s.smtp_username,
+            password=s.smtp_password.get_secret_value() if s.smtp_password else None,
+            start_tls=s.smtp_starttls, use_tls=False, timeout=SEND_TIMEOUT)
 
-    async def send(self, message: EmailMessage) -> None:
+    def _pool(self) -> asyncio.Queue[aiosmtplib.SMTP]:
+        if self._idle is None:  # made inside the running loop
+            self._idle = asyncio.Queue()
+            for _ in range(self.size):
+                self._idle.put_nowait(self._new_client())
+        return self._idle
+
+    async def send(self, message: EmailMessage) -> str:
+        """Send a built message as is (its headers never re-folded); the server's answer."""
+        sender = parseaddr(str(message["From"]))[1]
+        recipients = [address for _, address in getaddresses([str(message["To"])])]
+        return await self.send_raw(sender, recipients, flatten(message))
+
+    async def send_raw(self, sender: str, recipients: list[str], raw: bytes) -> str:
+        pool = self._pool()
+        client = await pool.get()
         try:
-            _, response = await aiosmtplib.send(message, timeout=SEND_TIMEOUT,
-                                                **self._connection())
+            if not client.is_connected:
+                await client.connect()
+            _, response = await client.sendmail(sender, recipients, raw)
+            return str(response)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = [r.code for r in exc.recipients]
             permanent = all(smtp_code_is_permanent(c) for c in codes)
@@ -55,8 +82,20 @@ class Mailer:
             raise SendFailed(f"SMTP {exc.code}: {exc.message}"[:500],
                              permanent=smtp_code_is_permanent(exc.code)) from exc
         except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
+            client.close()
+            client = self._new_client()  # a fresh one: the old state is unknown
             raise SendFailed(f"SMTP unavailable: {exc!r}"[:500], permanent=False) from exc
-        log.info("email sent", extra={"message_id": message["Message-ID"], "smtp": response})
+        finally:
+            pool.put_nowait(client)
+
+    async def close(self) -> None:
+        if self._idle is None:
+            return
+        while not self._idle.empty():
+            client = self._idle.get_nowait()
+            if client.is_connected:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(client.quit(), PROBE_TIMEOUT)
 
     async def probe(self) -> dict[str, Any]:
         """Connect + NOOP with a short timeout; reports, never raises.

@@ -9,22 +9,20 @@ released only by conditional updates, so the lease holds across processes.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
 from typing import Any
 
-from services.notifier.domain import RETRYABLE_STATES, DeliveryState
-from shared.envelope import Envelope, utcnow
-from shared.idempotency import insert_once, mark_applied, not_yet_applied
+from services.notifier.delivery_repository import DeliveryRepository
+from shared.envelope import utcnow
+from shared.idempotency import mark_applied, not_yet_applied
 from shared.mongo import (
     ASCENDING,
     Database,
     Document,
     DuplicateKeyError,
-    ReturnDocument,
-    find_one_and_update,
     update_one,
 )
-from shared.outbox import OUTBOX_FIELD, outbox_push
+
+__all__ = ["ArticleRepository", "DeliveryRepository", "DuplicateEmail", "JournalistRepository"]
 
 
 class DuplicateEmail(Exception):
@@ -50,6 +48,22 @@ class JournalistRepository:
 
     async def get(self, journalist_id: str) -> Document | None:
         return await self.collection.find_one({"_id": journalist_id})
+
+    async def many(self, journalist_ids: list[str]) -> dict[str, Document]:
+        cursor = self.collection.find({"_id": {"$in": journalist_ids}})
+        return {doc["_id"]: doc async for doc in cursor}
+
+    async def record_bounce(self, journalist_id: str, limit: int) -> bool:
+        """A permanent (5xx) refusal of this address; True once it reached `limit` and the
+        address is suppressed (no more email to it, until an admin clears it)."""
+        doc = await self.collection.find_one_and_update(
+            {"_id": journalist_id}, {"$inc": {"email_bounces": 1}}, {"email_bounces": 1},
+            return_document=True)
+        if doc is None or int(doc.get("email_bounces", 0)) < limit:
+            return False
+        await update_one(self.collection, {"_id": journalist_id},
+                         {"$set": {"email_suppressed": True, "updated_at": utcnow()}})
+        return True
 
     async def page(self, *, limit: int, after: str | None = None) -> list[Document]:
         query: dict[str, Any] = {"_id": {"$gt": after}} if after else {}
@@ -121,85 +135,3 @@ class ArticleRepository:
         await update_one(self.collection,
             {"_id": article_id}, {"$addToSet": mark_applied(event_id)})
         return False
-
-
-class DeliveryRepository:
-    def __init__(self, db: Database) -> None:
-        self.collection = db["deliveries"]
-
-    async def ensure_indexes(self) -> None:
-        await self.collection.create_index([("article_id", ASCENDING)])
-        await self.collection.create_index([("state", ASCENDING), ("next_attempt_at", ASCENDING)])
-
-    async def create(self, document: Document) -> bool:
-        """False if this (article, recipient, kind) delivery exists already."""
-        return await insert_once(self.collection, document)
-
-    async def get(self, delivery_id: str) -> Document | None:
-        return await self.collection.find_one({"_id": delivery_id}, {OUTBOX_FIELD: 0})
-
-    async def for_article(self, article_id: str | None, limit: int) -> list[Document]:
-        query: dict[str, Any] = {"article_id": article_id} if article_id else {}
-        cursor = self.collection.find(query, {OUTBOX_FIELD: 0}).sort("_id", ASCENDING)
-        return [doc async for doc in cursor.limit(limit)]
-
-    async def due(self, now: datetime, limit: int) -> list[str]:
-        """Pending or failed deliveries whose time has come, and sends abandoned by a crash."""
-        retry = self.collection.find(
-            {"state": {"$in": list(RETRYABLE_STATES)}, "next_attempt_at": {"$lte": now}},
-            {"_id": 1}).sort("next_attempt_at", ASCENDING).limit(limit)
-        ids = [doc["_id"] async for doc in retry]
-        stuck = self.collection.find(
-            {"state": DeliveryState.SENDING.value, "lease_until": {"$lt": now}},
-            {"_id": 1}).limit(limit)
-        ids += [doc["_id"] async for doc in stuck]
-        return ids[:limit]
-
-    async def claim(self, delivery_id: str, owner: str, now: datetime, lease_until: datetime
-                    ) -> Document | None:
-        """pending/failed (due) or abandoned sending -> sending, leased to `owner`, in one
-        conditional update: of several claimants (in any process) exactly one gets the record."""
-        return await find_one_and_update(self.collection,
-            {"_id": delivery_id, "$or": [
-                {"state": {"$in": list(RETRYABLE_STATES)}, "next_attempt_at": {"$lte": now}},
-                {"state": DeliveryState.SENDING.value, "lease_until": {"$lt": now}}]},
-            {"$set": {"state": DeliveryState.SENDING.value, "lease_owner": owner,
-                      "lease_until": lease_until, "updated_at": now}},
-            projection={OUTBOX_FIELD: 0}, return_document=ReturnDocument.AFTER)
-
-    async def renew(self, delivery_id: str, owner: str, lease_until: datetime) -> bool:
-        """Extend `owner`'s lease; False if it is not held by `owner` any more."""
-        result = await update_one(self.collection,
-            {"_id": delivery_id, "state": DeliveryState.SENDING.value, "lease_owner": owner},
-            {"$set": {"lease_until": lease_until}})
-        return result.matched_count == 1
-
-    async def settle(self, delivery_id: str, owner: str, fields: dict[str, Any],
-                     event: Envelope) -> bool:
-        """sending -> sent | failed | dead, with its event, only while `owner` holds the lease."""
-        result = await update_one(self.collection,
-            {"_id": delivery_id, "state": DeliveryState.SENDING.value, "lease_owner": owner},
-            {"$set": {**fields, "lease_until": None, "lease_owner": None,
-                      "updated_at": utcnow()},
-             "$inc": {"attempts": 1}, "$push": outbox_push([event])})
-        return result.modified_count == 1
-
-    async def cancel_claimed(self, delivery_id: str, owner: str, reason: str) -> bool:
-        """sending -> cancelled before anything was sent, while `owner` holds the lease."""
-        result = await update_one(self.collection,
-            {"_id": delivery_id, "state": DeliveryState.SENDING.value, "lease_owner": owner},
-            {"$set": _cancelled(reason)})
-        return result.modified_count == 1
-
-    async def cancel_for_article(self, article_id: str, reason: str) -> int:
-        """Every not-yet-sent delivery of an article that nobody is sending -> cancelled.
-        One being sent right now is left to its sender, which checks the article first."""
-        result = await self.collection.update_many(
-            {"article_id": article_id, "state": {"$in": list(RETRYABLE_STATES)}},
-            {"$set": _cancelled(reason)})
-        return int(result.modified_count)
-
-
-def _cancelled(reason: str) -> dict[str, Any]:
-    return {"state": DeliveryState.CANCELLED.value, "error": reason, "next_attempt_at": None,
-            "lease_until": None, "lease_owner": None, "updated_at": utcnow()}

@@ -87,3 +87,42 @@ def journalist_out(doc: Document) -> JournalistOut:
 def delivery_out(doc: Document) -> DeliveryOut:
     fields: dict[str, Any] = {**doc, "id": doc["_id"], "recipient_id": doc["journalist_id"]}
     return DeliveryOut.model_validate(fields)
+
+
+class OutcomeCounts(BaseModel):
+    sent: int
+    failed: int = Field(description="failed for good (SMTP 5xx, or retries spent)")
+    retrying: int
+    pending: int
+    suppressed: int = Field(description="not sent: unsubscribed, or the address bounced")
+    cancelled: int = Field(description="not sent: the article was taken down first")
+
+
+class AttemptOut(BaseModel):
+    at: datetime
+    channel: str
+    answer: str = Field(description="the provider's answer, e.g. the SMTP reply")
+    state: str
+
+
+class MessageLogOut(BaseModel):
+    id: str
+    recipient_id: str
+    recipient: str
+    channel: str
+    kind: str
+    state: str
+    attempts: list[AttemptOut]
+
+
+class DeliveryReportOut(BaseModel):
+    article_id: str
+    total: OutcomeCounts
+    by_kind: dict[str, OutcomeCounts]
+    messages: list[MessageLogOut]
+
+
+def delivery_report_out(summary: Document, messages: list[Document]) -> DeliveryReportOut:
+    return DeliveryReportOut.model_validate({**summary, "messages": [
+        {**m, "id": m["_id"], "recipient_id": m["journalist_id"], "attempts": m.get("log", [])}
+        for m in messages]})

@@ -1,26 +1,27 @@
-"""Publisher HTTP routes: editors' view of publications and retry; the public feeds and pages.
+"""Publisher HTTP routes: editors' view of publications, chief editors' retry and cancel; the
+public feeds and pages.
 
 No `from __future__ import annotations` here: FastAPI resolves string annotations against module
 globals, and the `editor` dependency alias is local to `build_router`.
 """
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
 
 from services.publisher import feeds
 from services.publisher import schemas as s
 from services.publisher.handlers import NotRetryable, PublicationNotFound, Publishing
 from services.publisher.repository import FeedRepository, PublicationRepository
+from services.publisher.scheduling import CancelNotFound, NotCancellable, Scheduling
+from shared.audit import record_act
 from shared.auth import Principal, require_role
 from shared.envelope import utcnow
 from shared.errors import ApiError
 from shared.openapi import (
     SERVICE_ERRORS,
     editor_jwt,
-    error_responses,
-    html_responses,
     route_errors,
 )
 from shared.settings import Settings
@@ -28,13 +29,17 @@ from shared.settings import Settings
 _CACHE = {"Cache-Control": "public, max-age=60"}
 
 
-def build_router(settings: Settings, publishing: Publishing,
-                 publications: PublicationRepository) -> APIRouter:
-    router = APIRouter(prefix="/v1", tags=["publications"], dependencies=[editor_jwt("editor")],
-                       responses=route_errors(role="editor"))
+def build_router(settings: Settings, publishing: Publishing, publications: PublicationRepository,
+                 scheduling: Scheduling) -> APIRouter:
+    router = APIRouter(prefix="/v1", tags=["publications"], responses=route_errors())
     editor = Annotated[Principal, Depends(require_role(settings, "editor"))]
+    # Retry and cancel are a chief editor's (redaktur pelaksana) decisions, not an editor's.
+    chief = Annotated[Principal, Depends(require_role(settings, "chief_editor"))]
+    chief_jwt, chief_errors = [editor_jwt("chief_editor")], route_errors(
+        404, 409, role="chief_editor")
 
-    @router.get("/publications", response_model=s.PublicationListOut)
+    @router.get("/publications", response_model=s.PublicationListOut,
+                dependencies=[editor_jwt("editor")], responses=route_errors(role="editor"))
     async def list_publications(
         _: editor, article_id: Annotated[str | None, Query(max_length=100)] = None,
         limit: Annotated[int, Query(ge=1, le=200)] = 100,
@@ -43,8 +48,8 @@ def build_router(settings: Settings, publishing: Publishing,
         return s.PublicationListOut(items=[s.publication_out(d) for d in docs])
 
     @router.post("/publications/{publication_id}/retry", response_model=s.PublicationOut,
-                 responses=error_responses(404, 409))
-    async def retry(publication_id: str, _: editor) -> s.PublicationOut:
+                 dependencies=chief_jwt, responses=chief_errors)
+    async def retry(publication_id: str, who: chief, request: Request) -> s.PublicationOut:
         try:
             doc = await publishing.retry(publication_id)
         except PublicationNotFound as exc:
@@ -53,9 +58,36 @@ def build_router(settings: Settings, publishing: Publishing,
             raise ApiError(409, "invalid_state",
                            f"Only a failed or dead publication can be retried; this one is "
                            f"{exc.args[0]}.", {"state": exc.args[0]}) from exc
+        await _audit(request, who, "publication.retry", doc)
+        return s.publication_out(doc)
+
+    @router.post("/publications/{publication_id}/cancel", response_model=s.PublicationOut,
+                 dependencies=chief_jwt, responses=chief_errors)
+    async def cancel(publication_id: str, who: chief, request: Request,
+                     body: s.CancelIn | None = None) -> s.PublicationOut:
+        """Call off a pending, scheduled or needs_review publication: nothing goes out.
+        Cancelling a cancelled one again answers it unchanged."""
+        try:
+            doc = await scheduling.cancel(publication_id, who.subject,
+                                          body.reason if body else None)
+        except CancelNotFound as exc:
+            raise ApiError(404, "not_found", f"No publication {publication_id}.") from exc
+        except NotCancellable as exc:
+            raise ApiError(409, "invalid_state",
+                           f"Hanya publikasi yang menunggu, terjadwal atau perlu ditinjau yang "
+                           f"dapat dibatalkan; publikasi ini {exc.args[0]}.",
+                           {"state": exc.args[0]}) from exc
+        await _audit(request, who, "publication.cancel", doc)
         return s.publication_out(doc)
 
     return router
+
+
+async def _audit(request: Request, who: Principal, action: str, doc: dict[str, Any]) -> None:
+    after = doc.get("version")
+    await record_act(request, who.subject, who.role, action, target_type="publication",
+                     target_id=str(doc["_id"]), article_id=doc.get("article_id"), after=after,
+                     details={"channel": doc.get("channel", "")})
 
 
 def public_router(settings: Settings, feed: FeedRepository) -> APIRouter:
@@ -83,12 +115,6 @@ def public_router(settings: Settings, feed: FeedRepository) -> APIRouter:
         return JSONResponse(feeds.json_feed(await latest(), base),
                             media_type=feeds.JSON_FEED_TYPE, headers=_CACHE)
 
-    @router.get("/berita/{article_id}", response_class=Response,
-                responses={**html_responses(200, 404), **error_responses(422)})
-    async def article_page(article_id: str) -> HTMLResponse:
-        item = await feed.get(article_id)
-        if item is None or item["published_at"] > utcnow():
-            return HTMLResponse(feeds.NOT_FOUND_PAGE, status_code=404)
-        return HTMLResponse(feeds.article_page(item), headers=_CACHE)
+    # The article pages (/berita/...) are the press room's: pressroom_api.py.
 
     return router

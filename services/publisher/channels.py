@@ -1,117 +1,83 @@
-"""Channel adapters: where a publication goes. Only the public feed exists so far.
+"""The channel registry: channel name -> its adapter module, and credentials seeded from env.
 
-An adapter posts an article and returns its (external id, url). It is given the external id
-stored by an earlier attempt, and checks its own store first, so a retry never makes a second
-post. It raises ChannelUnavailable (worth retrying with backoff) or ChannelRefused (dead at once).
+Each module `services/publisher/adapters/<channel>.py` exposes `Credentials` and `build` (see
+adapters/port.py). A module not present (yet) leaves its channel off with a clear reason; the
+feed is ours and always on (adapters/feed.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Protocol
+import importlib
+from collections.abc import Mapping
+from typing import Any, Protocol, cast
 
-from services.publisher.domain import FEED, KNOWN_CHANNELS, article_url, channel_status
-from services.publisher.repository import FeedRepository
-from shared.events.articles import ArticleApprovedV1, ArticleCorrectedV1
-from shared.settings import Settings
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from services.publisher.adapters.port import AdapterContext, Channel
+from services.publisher.domain import FEED, KNOWN_CHANNELS
+
+MODULES: dict[str, str] = {
+    name: f"services.publisher.adapters.{name}" for name in KNOWN_CHANNELS if name != FEED}
 
 
-class ChannelUnavailable(Exception):
-    """Transient: the channel may accept the same post later."""
+class AdapterModule(Protocol):
+    Credentials: type[BaseModel]
 
-
-class ChannelRefused(Exception):
-    """Permanent: retrying the same post will not help."""
+    def build(self, credentials: Any, http: httpx.AsyncClient,
+              context: AdapterContext) -> Channel: ...
 
 
 class ChannelMisconfigured(ValueError):
-    """Some but not all of a channel's settings are set: refuse to start, say what is missing."""
+    """Some of a channel's WARTA_<CHANNEL>_* variables are set but they do not validate."""
 
 
-@dataclass(frozen=True)
-class Posted:
-    external_id: str
-    url: str
+def adapter_module(channel: str) -> AdapterModule | None:
+    """The channel's adapter module, or None when this version has none (yet)."""
+    path = MODULES.get(channel)
+    if path is None:
+        return None
+    try:
+        module = importlib.import_module(path)
+    except ModuleNotFoundError as exc:
+        if exc.name != path:  # the module exists but something it imports is missing
+            raise
+        return None
+    return cast(AdapterModule, module)
 
 
-class Channel(Protocol):
-    async def publish(self, article: ArticleApprovedV1, external_id: str | None,
-                      now: datetime) -> Posted: ...
-
-    async def correct(self, article: ArticleCorrectedV1, external_id: str) -> None: ...
-
-    async def withdraw(self, article_id: str, external_id: str | None) -> None: ...
+def env_name(channel: str, field: str) -> str:
+    return f"WARTA_{channel.upper()}_{field.upper()}"
 
 
-class FeedChannel:
-    """The public RSS/Atom/JSON feeds and article pages: an item per article in our database."""
-
-    def __init__(self, feed: FeedRepository, website_base_url: str) -> None:
-        self._feed = feed
-        self._base = website_base_url
-
-    async def publish(self, article: ArticleApprovedV1, external_id: str | None,
-                      now: datetime) -> Posted:
-        existing = await self._feed.get(external_id or article.article_id)
-        if existing is not None:  # posted by an earlier attempt: never a second post
-            return Posted(external_id=str(existing["_id"]), url=str(existing["url"]))
-        url = article_url(self._base, article.article_id)
-        await self._feed.put(article.article_id, {**feed_content(article), "url": url}, now)
-        return Posted(external_id=article.article_id, url=url)
-
-    async def correct(self, article: ArticleCorrectedV1, external_id: str) -> None:
-        note = {"note": article.correction_note, "at": article.decided_at,
-                "article_version": article.article_version}
-        await self._feed.correct(external_id, article.article_version,
-                                 {**feed_content(article), "updated_at": article.decided_at},
-                                 note)
-
-    async def withdraw(self, article_id: str, external_id: str | None) -> None:
-        await self._feed.remove(external_id or article_id)
+def env_credentials(channel: str, credentials: type[BaseModel],
+                    environ: Mapping[str, str]) -> BaseModel | None:
+    """The channel's credentials from `WARTA_<CHANNEL>_<FIELD>` variables; None when none of
+    its required fields is set (a lone base URL, e.g. the sandbox's, configures nothing)."""
+    values = {name: environ[env_name(channel, name)] for name in credentials.model_fields
+              if environ.get(env_name(channel, name))}
+    required = {name for name, field in credentials.model_fields.items() if field.is_required()}
+    if not values.keys() & required:
+        return None
+    try:
+        return credentials.model_validate(values)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{env_name(channel, str(err['loc'][0]))}: {err['msg']}" if err["loc"]
+            else err["msg"] for err in exc.errors())
+        raise ChannelMisconfigured(f"channel {channel!r} is half-configured ({problems}); "
+                                   "set all of its variables or none") from exc
 
 
-def feed_content(article: ArticleApprovedV1) -> dict[str, Any]:
-    return {
-        "article_id": article.article_id, "report_id": article.report_id,
-        "article_version": article.article_version, "headline": article.headline,
-        "summary": article.summary, "body_html": article.body_html,
-        "category": article.category, "tags": list(article.tags),
-        "opd": article.opd.model_dump(mode="json"),
-        "attachments": [a.model_dump(mode="json") for a in article.attachments],
-    }
-
-
-# The settings each external channel needs, all together; none set = the channel is off.
-_REQUIRED: dict[str, tuple[str, ...]] = {
-    "website": ("wordpress_url", "wordpress_username", "wordpress_app_password"),
-    "telegram": ("telegram_bot_token", "telegram_channel_id"),
-    "facebook": ("facebook_page_id", "facebook_page_token"),
-    "instagram": ("instagram_user_id", "instagram_token"),
-    "x": ("x_bearer_token",),
-}
-
-
-def configured(settings: Settings) -> dict[str, bool]:
-    """Which known channels have their settings; a half-configured one refuses to start."""
-    result: dict[str, bool] = {FEED: True}
-    for channel, names in _REQUIRED.items():
-        present = [name for name in names if getattr(settings, name)]
-        if present and len(present) != len(names):
-            missing = ", ".join(f"WARTA_{n.upper()}" for n in names if n not in present)
-            raise ChannelMisconfigured(f"channel {channel!r} is half-configured; set {missing} "
-                                       "or unset all of its settings")
-        result[channel] = bool(present)
-    return result
-
-
-def adapters(settings: Settings, feed: FeedRepository) -> dict[str, Channel]:
-    """The adapters that can post right now; the other channels record a dead publication."""
-    return {FEED: FeedChannel(feed, settings.website_base_url)}
-
-
-def channel_report(settings_present: dict[str, bool], channels: dict[str, Channel]
-                   ) -> dict[str, str]:
-    """For /readyz: every known channel, "on" or "off" (and why, when it is not just unset)."""
-    return {name: channel_status(name, name in channels, settings_present.get(name, False))
-            for name in KNOWN_CHANNELS}
+def seeds(environ: Mapping[str, str]) -> dict[str, BaseModel]:
+    """Every channel configured by environment variables (validated now: a bad one refuses
+    to start, naming the variable)."""
+    found: dict[str, BaseModel] = {}
+    for channel in MODULES:
+        module = adapter_module(channel)
+        if module is None:
+            continue
+        credentials = env_credentials(channel, module.Credentials, environ)
+        if credentials is not None:
+            found[channel] = credentials
+    return found

@@ -13,6 +13,9 @@ KNOWN_CHANNELS = CHANNELS
 MAX_ATTEMPTS = 5
 BASE_BACKOFF = timedelta(seconds=5)
 MAX_BACKOFF = timedelta(minutes=10)
+# A network's own "retry after" (429, X's reset time) is honoured up to this; beyond, it is a
+# misreading or an outage the backoff budget should not wait out in one go.
+MAX_RETRY_AFTER = timedelta(hours=1)
 LEASE = timedelta(seconds=60)
 NOT_CONFIGURED = "channel not configured"
 NO_ADAPTER = "channel configured, but this version has no adapter for it yet"
@@ -26,15 +29,44 @@ class State(StrEnum):
     FAILED = "failed"
     DEAD = "dead"
     TAKEN_DOWN = "taken_down"
+    NEEDS_REVIEW = "needs_review"  # the network may have posted it: an editor looks, never a guess
+    CANCELLED = "cancelled"  # called off before it went out (chief editor, embargo cancelled)
 
+
+class Health(StrEnum):
+    """A channel's health as the last check or post saw it (shared by every replica)."""
+
+    UNKNOWN = "unknown"
+    HEALTHY = "healthy"
+    NEEDS_RECONNECT = "needs_reconnect"  # its queue is paused until an admin fixes it
+    UNREACHABLE = "unreachable"  # the check could not reach it; posts keep their backoff
+
+
+# Shown to editors (Bahasa Indonesia) when a post may exist that we could not confirm.
+AMBIGUOUS_MESSAGE = (
+    "Kiriman ke {channel} mungkin sudah terbit, tetapi Warta tidak dapat memastikannya "
+    "(proses terhenti sebelum jawaban jaringan tercatat). Periksa akun {channel}: bila "
+    "kiriman belum ada, klik Coba lagi; bila sudah ada, jangan dikirim ulang.")
+MANUAL_EDIT = "Ralat tidak dapat dikirim otomatis ke {channel}; ubah kiriman ini secara manual."
+MANUAL_DELETE = "Kiriman di {channel} tidak dapat dihapus otomatis; hapus secara manual."
 
 # States from which a publication may (still) be posted, by the consumer or the scheduler.
 POSTABLE = (State.PENDING, State.SCHEDULED, State.FAILED)
-RETRYABLE = (State.FAILED, State.DEAD)
+RETRYABLE = (State.FAILED, State.DEAD, State.NEEDS_REVIEW)
+# A chief editor may call off what has not gone out; a cancelled embargo also the failed ones.
+CANCELLABLE = (State.PENDING, State.SCHEDULED, State.NEEDS_REVIEW)
+UNPOSTED = (*POSTABLE, State.NEEDS_REVIEW)
+# Where a post that lands after the publication left the postable states is withdrawn again.
+WITHDRAWN = (State.TAKEN_DOWN, State.CANCELLED)
 
 
 def publication_id(article_id: str, channel: str) -> str:
     return f"{article_id}:{channel}"
+
+
+def channel_of(pub_id: str) -> str:
+    """The channel part of a publication id (`publication_id`)."""
+    return pub_id.rsplit(":", 1)[-1]
 
 
 def requested_channels(channels: list[str]) -> list[str]:
@@ -54,11 +86,15 @@ def initial_state(publish_at: datetime | None, now: datetime) -> tuple[State, da
     return State.PENDING, now
 
 
-def after_failure(attempts: int, permanent: bool, now: datetime) -> tuple[State, datetime]:
-    """`attempts` counts this failure. Exponential backoff until the budget is spent."""
+def after_failure(attempts: int, permanent: bool, now: datetime,
+                  retry_after: float | None = None) -> tuple[State, datetime]:
+    """`attempts` counts this failure. Exponential backoff until the budget is spent; the
+    network's own `retry_after` (seconds) is waited at least, up to MAX_RETRY_AFTER."""
     if permanent or attempts >= MAX_ATTEMPTS:
         return State.DEAD, now
     delay = min(MAX_BACKOFF, BASE_BACKOFF * 2 ** (attempts - 1))
+    if retry_after is not None and retry_after > 0:
+        delay = max(delay, min(MAX_RETRY_AFTER, timedelta(seconds=retry_after)))
     return State.FAILED, now + delay
 
 

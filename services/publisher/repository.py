@@ -10,7 +10,7 @@ single-document update whose result is checked. A poster holds a publication by 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from services.publisher.domain import LEASE, POSTABLE, RETRYABLE, State
@@ -31,8 +31,9 @@ _POSTABLE = [s.value for s in POSTABLE]
 
 
 class PublicationRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, lease: timedelta | None = None) -> None:
         self.collection = db["publications"]
+        self.lease = lease or LEASE
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index("article_id")
@@ -45,6 +46,11 @@ class PublicationRepository:
     async def get(self, publication_id: str) -> Document | None:
         return await self.collection.find_one({"_id": publication_id}, _HIDDEN)
 
+    async def cause_of(self, publication_id: str) -> Envelope | None:
+        """The event that caused the publication (its approval), for its own events' ids."""
+        doc = await self.collection.find_one({"_id": publication_id}, {"cause": 1})
+        return Envelope.model_validate(doc["cause"]) if doc else None
+
     async def for_article(self, article_id: str) -> list[Document]:
         cursor = self.collection.find({"article_id": article_id}, {OUTBOX_FIELD: 0}).sort(
             "_id", 1).limit(50)
@@ -55,10 +61,14 @@ class PublicationRepository:
         cursor = self.collection.find(query, _HIDDEN).sort("created_at", DESCENDING).limit(limit)
         return [doc async for doc in cursor]
 
-    async def due(self, now: datetime, limit: int) -> list[str]:
-        """Postable publications whose time has come and that nobody holds a lease on."""
-        query = {"state": {"$in": _POSTABLE}, "due_at": {"$lte": now},
-                 "lease_until": {"$lte": now}}
+    async def due(self, now: datetime, limit: int, paused: list[str] | None = None
+                  ) -> list[str]:
+        """Postable publications whose time has come, that nobody holds a lease on, on a
+        channel that is not paused (needs_reconnect)."""
+        query: Document = {"state": {"$in": _POSTABLE}, "due_at": {"$lte": now},
+                           "lease_until": {"$lte": now}}
+        if paused:
+            query["channel"] = {"$nin": paused}
         cursor = self.collection.find(query, {"_id": 1}).sort("due_at", 1).limit(limit)
         return [str(doc["_id"]) async for doc in cursor]
 
@@ -68,47 +78,135 @@ class PublicationRepository:
         return await find_one_and_update(self.collection,
             {"_id": publication_id, "state": {"$in": _POSTABLE},
              "due_at": {"$lte": now}, "lease_until": {"$lte": now}},
-            {"$set": {"lease_owner": owner, "lease_until": now + LEASE}},
+            {"$set": {"lease_owner": owner, "lease_until": now + self.lease}},
             return_document=ReturnDocument.AFTER)
 
     async def renew(self, publication_id: str, owner: str, now: datetime) -> bool:
         """Extend `owner`'s lease; False if it is not held by `owner` any more."""
         result = await update_one(self.collection,
             {"_id": publication_id, "state": {"$in": _POSTABLE}, "lease_owner": owner},
-            {"$set": {"lease_until": now + LEASE}})
+            {"$set": {"lease_until": now + self.lease}})
         return result.matched_count == 1
 
+    async def start_attempt(self, publication_id: str, owner: str, now: datetime) -> bool:
+        """Recorded before the network is called: a crash after it means "maybe posted", and
+        the next attempt looks for the earlier post first. False: the lease is lost."""
+        result = await update_one(self.collection,
+            {"_id": publication_id, "state": {"$in": _POSTABLE}, "lease_owner": owner},
+            {"$set": {"attempt_started_at": now}})
+        return result.matched_count == 1
+
+    async def pause(self, publication_id: str, owner: str, *, error: str, now: datetime,
+                    answered: bool = True) -> bool:
+        """Its channel needs reconnecting: left postable, no attempt counted, lease released
+        (the maybe-posted marker stays unless the network answered this attempt)."""
+        fields: Document = {"paused": True, "error": error, "updated_at": now,
+                            "lease_until": now, "lease_owner": None}
+        if answered:
+            fields["attempt_started_at"] = None
+        result = await update_one(self.collection,
+            {"_id": publication_id, "state": {"$in": _POSTABLE}, "lease_owner": owner},
+            {"$set": fields})
+        return result.modified_count == 1
+
+    async def release(self, publication_id: str, owner: str, now: datetime) -> None:
+        await update_one(self.collection, {"_id": publication_id, "lease_owner": owner},
+                         {"$set": {"lease_until": now, "lease_owner": None}})
+
+    async def mark_review(self, publication_id: str, owner: str, *, error: str,
+                          now: datetime, event: Envelope) -> bool:
+        """Maybe posted, and the network cannot tell us: an editor decides (the attempt marker
+        stays, so an editor's retry is a deliberate decision, see `requeue`)."""
+        result = await update_one(self.collection,
+            {"_id": publication_id, "state": {"$in": _POSTABLE}, "lease_owner": owner},
+            {"$set": {"state": State.NEEDS_REVIEW.value, "error": error, "updated_at": now,
+                      "lease_until": now, "lease_owner": None},
+             "$push": outbox_push([event])})
+        return result.modified_count == 1
+
+    async def manual_action(self, publication_id: str, action: Document) -> None:
+        """What an editor must do by hand on the network (a capability it lacks, a failure)."""
+        await update_one(self.collection, {"_id": publication_id},
+                         {"$set": {"manual_action": action}})
+
+    async def waiting(self, channel: str) -> int:
+        """Publications of a channel still to be posted (paused ones, when it is paused)."""
+        count: int = await self.collection.count_documents(
+            {"channel": channel, "state": {"$in": _POSTABLE}})
+        return count
+
     async def mark_published(self, publication_id: str, owner: str, *, external_id: str,
-                             url: str, now: datetime, event: Envelope) -> bool:
+                             url: str, now: datetime, event: Envelope,
+                             extra: dict[str, str] | None = None) -> bool:
         """False if `owner` lost the lease or the publication left the postable states
         meanwhile (taken down)."""
         result = await update_one(self.collection,
             {"_id": publication_id, "state": {"$in": _POSTABLE}, "lease_owner": owner},
             {"$set": {"state": State.PUBLISHED.value, "external_id": external_id, "url": url,
                       "published_at": now, "updated_at": now, "error": None,
+                      "extra": extra or {}, "attempt_started_at": None, "paused": False,
                       "lease_until": now, "lease_owner": None},
              "$push": outbox_push([event])})
         return result.modified_count == 1
 
     async def mark_failed(self, publication_id: str, owner: str, *, state: State,
                           attempts: int, error: str, due_at: datetime, now: datetime,
-                          event: Envelope) -> bool:
+                          event: Envelope, answered: bool = True) -> bool:
+        """`answered`: the network said no, so nothing was posted (the attempt marker goes);
+        otherwise (a broken connection) the next attempt looks for the post first."""
+        fields: Document = {"state": state.value, "attempts": attempts, "error": error,
+                            "due_at": due_at, "updated_at": now, "lease_until": now,
+                            "lease_owner": None, "paused": False}
+        if answered:
+            fields["attempt_started_at"] = None
         result = await update_one(self.collection,
             {"_id": publication_id, "state": {"$in": _POSTABLE}, "lease_owner": owner},
-            {"$set": {"state": state.value, "attempts": attempts, "error": error,
-                      "due_at": due_at, "updated_at": now, "lease_until": now,
-                      "lease_owner": None},
+            {"$set": fields,
              "$push": outbox_push([event])})
         return result.modified_count == 1
 
     async def requeue(self, publication_id: str, now: datetime) -> Document | None:
-        """An editor's retry of a failed or dead publication: a fresh budget, due now. The
-        lease is left alone: an attempt in flight finishes first; nobody else posts meanwhile."""
+        """An editor's retry of a failed, dead or needs_review publication: a fresh budget, due
+        now. The lease is left alone: an attempt in flight finishes first; nobody else posts
+        meanwhile. From needs_review the editor has looked: the maybe-posted marker goes."""
+        reviewed = await find_one_and_update(self.collection,
+            {"_id": publication_id, "state": State.NEEDS_REVIEW.value},
+            {"$set": {"state": State.PENDING.value, "attempts": 0, "due_at": now,
+                      "updated_at": now, "attempt_started_at": None}},
+            return_document=ReturnDocument.AFTER)
+        if reviewed is not None:
+            return reviewed
         return await find_one_and_update(self.collection,
             {"_id": publication_id, "state": {"$in": [s.value for s in RETRYABLE]}},
             {"$set": {"state": State.PENDING.value, "attempts": 0, "due_at": now,
                       "updated_at": now}},
             return_document=ReturnDocument.AFTER)
+
+    async def cancel(self, publication_id: str, *, states: tuple[State, ...], fields: Document,
+                     event: Envelope, event_id: str | None = None) -> Document | None:
+        """Call off a publication not yet posted, with its event; once per `event_id`. The lease
+        is released: a post already in flight sees the state and withdraws what it posted."""
+        query: Document = {"_id": publication_id, "state": {"$in": [s.value for s in states]}}
+        update: Document = {"$set": {**fields, "state": State.CANCELLED.value,
+                                     "lease_until": fields["updated_at"]},
+                            "$push": outbox_push([event])}
+        if event_id is not None:
+            query = {**not_yet_applied(publication_id, event_id), **query}
+            update["$addToSet"] = mark_applied(event_id)
+        return await find_one_and_update(self.collection, query, update,
+                                         return_document=ReturnDocument.AFTER)
+
+    async def reschedule(self, publication_id: str, event_id: str, *, version: int,
+                         state: State, due_at: datetime, fields: Document) -> bool:
+        """Move a not yet posted publication's embargo, once per event, only over an older
+        article version (a redelivered or overtaken reschedule changes nothing)."""
+        result = await update_one(self.collection,
+            {**not_yet_applied(publication_id, event_id), "state": {"$in": _POSTABLE},
+             "article_version": {"$lt": version}},
+            {"$set": {**fields, "state": state.value, "due_at": due_at,
+                      "article_version": version},
+             "$addToSet": mark_applied(event_id)})
+        return result.modified_count == 1
 
     async def apply(self, publication_id: str, event_id: str, fields: dict[str, Any],
                     *, older_than_version: int | None = None) -> bool:

@@ -9,13 +9,24 @@ from pydantic import BaseModel, Field
 from shared.mongo import Document
 
 
+class ManualActionOut(BaseModel):
+    action: str = Field(examples=["edit"], description="edit or delete")
+    hint: str = Field(examples=["Ralat tidak dapat dikirim otomatis ke x; ubah kiriman ini "
+                                "secara manual."])
+    url: str | None = Field(default=None, description="the post on the network")
+    error: str | None = Field(default=None, description="the network's refusal, if any")
+    at: datetime
+
+
 class PublicationOut(BaseModel):
     id: str = Field(examples=["0193...:feed"])
     article_id: str
     report_id: str
     channel: str = Field(examples=["feed"])
     state: str = Field(examples=["published"],
-                       description="pending, scheduled, published, failed, dead, taken_down")
+                       description="pending, scheduled, published, failed, dead, taken_down, "
+                                   "needs_review (maybe posted: an editor checks, then retries), "
+                                   "cancelled")
     attempts: int
     last_error: str | None = None
     external_id: str | None = None
@@ -24,8 +35,17 @@ class PublicationOut(BaseModel):
     next_attempt_at: datetime | None = Field(
         default=None, description="when a scheduled or failed publication is due")
     published_at: datetime | None = None
+    paused: bool = Field(default=False,
+                         description="waiting for its channel to be reconnected")
+    manual_action: ManualActionOut | None = Field(
+        default=None, description="what an editor must do by hand on the network")
     created_at: datetime
     updated_at: datetime
+
+
+class CancelIn(BaseModel):
+    reason: str | None = Field(default=None, max_length=500,
+                               examples=["Acara ditunda oleh penyelenggara"])
 
 
 class PublicationListOut(BaseModel):
@@ -39,5 +59,6 @@ def publication_out(doc: Document) -> PublicationOut:
         channel=doc["channel"], state=doc["state"], attempts=int(doc.get("attempts", 0)),
         last_error=doc.get("error"), external_id=doc.get("external_id"), url=doc.get("url"),
         publish_at=doc.get("publish_at"), next_attempt_at=due,
-        published_at=doc.get("published_at"), created_at=doc["created_at"],
+        published_at=doc.get("published_at"), paused=bool(doc.get("paused")),
+        manual_action=doc.get("manual_action"), created_at=doc["created_at"],
         updated_at=doc["updated_at"])

@@ -28,7 +28,8 @@ class AttachmentRef(EventData):
     thumbnail_url: str | None = None
     caption: str | None = Field(default=None, description="shown under the photo")
     credit: str | None = Field(default=None, description="the photographer, e.g. 'Humas Dinkes'")
-    alt_text: str | None = Field(default=None, description="for screen readers; WordPress, Instagram")
+    alt_text: str | None = Field(default=None,
+                                 description="for screen readers; WordPress, Instagram")
 
 
 class PressInvitation(EventData):

@@ -19,8 +19,12 @@ APPS: dict[str, Callable[[Settings], FastAPI]] = {
     "notifier": notifier_app,
 }
 # Reached without a credential: operations, the login, public feeds, pages, files and links.
+# The notifier's public pages carry their own proof instead: a signed single-purpose token in
+# the path (confirmation, preferences, RSVP, proof of publication) or, for WhatsApp's status
+# webhook, the X-Hub-Signature-256 of the body.
 PUBLIC = ("/healthz", "/readyz", "/metrics", "/asyncapi", "/v1/auth/", "/feeds/",
-          "/berita/", "/files/", "/unsubscribe/")
+          "/berita", "/files/", "/unsubscribe/", "/v1/signup", "/v1/preferences/",
+          "/v1/whatsapp/webhook", "/mitra/bukti/", "/undangan/rsvp/")
 ERROR_REF = "#/components/schemas/ErrorOut"
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from warta_cli import infra
 
 READY_LINE = "Ctrl-C stops everything"
-SERVICES = ("ingest", "editorial", "publisher", "notifier")
+SERVICES = ("ingest", "editorial", "publisher", "notifier", "console")
 
 
 def stack_env(home: Path) -> dict[str, str]:
@@ -28,6 +28,9 @@ def stack_env(home: Path) -> dict[str, str]:
         "WARTA_SMTP_PORT": str(infra.free_port()),
         "WARTA_DB_PREFIX": f"s{uuid.uuid4().hex[:8]}",
         "WARTA_FRONT_DOOR_PORT": str(infra.free_port()),
+        # Mailpit's API and the local WordPress: two stacks in one session must not collide.
+        "WARTA_MAILPIT_PORT": str(infra.free_port()),
+        "WARTA_WORDPRESS_LOCAL_PORT": str(infra.free_port()),
     }
     for name in SERVICES:
         env[f"WARTA_{name.upper()}_PORT"] = str(infra.free_port())

@@ -18,12 +18,13 @@ from typing import Any
 
 import httpx
 import pytest
+import stamina
 
 from shared.settings import Settings
 from tests.e2e import mixed_load as load
 from tests.e2e.replicas import Replicas, replicas
 from warta_cli.admin import create_first_admin
-from warta_cli.journalist import add_journalist
+from warta_cli.journalist import add_journalist, confirm_from_mail
 from warta_cli.opd import create_opd
 from warta_cli.session import login
 
@@ -48,6 +49,9 @@ async def test_killing_one_instance_of_each_service_mid_load_loses_and_doubles_n
                                        region="Kota Makassar", timezone="WITA")
         await add_journalist(stack.base, token, name="Wartawan Beban", email=JOURNALIST,
                              opd_ids=[opd_id])
+        async for attempt in stamina.retry_context(on=AssertionError, timeout=60, wait_max=1):
+            with attempt:  # double opt-in: the journalist presses the mailed button
+                assert await confirm_from_mail(stack.base, stack.sink.messages(), JOURNALIST)
         ledger = load.Ledger()
         figures = await _run(stack, key, token, ledger)
         figures.update(await _effects(stack, token, ledger))

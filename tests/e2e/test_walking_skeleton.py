@@ -8,13 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import stamina
 
 from shared.settings import Settings
 from tests.conftest import settings_env
 from warta_cli import infra
 from warta_cli.admin import create_first_admin
 from warta_cli.editor import create_editor
-from warta_cli.journalist import add_journalist
+from warta_cli.journalist import add_journalist, confirm_from_mail
 from warta_cli.journey import Endpoints, run_journey
 from warta_cli.mailsink import MailSink
 from warta_cli.opd import create_opd
@@ -77,9 +78,15 @@ async def test_a_report_walks_from_the_opd_to_the_feed_and_a_journalists_inbox(
                                        name="Dinas Komunikasi dan Informatika",
                                        region="Kota Makassar", timezone="WITA")
     await create_editor(endpoints.editorial, token, username="redaktur", name="Rina",
-                        role="editor", password=EDITOR_PASSWORD, email="rina@diskominfo.example")
+                        role="chief_editor", password=EDITOR_PASSWORD,
+                        email="rina@diskominfo.example")  # claims and approves: a chief editor
     await add_journalist(endpoints.notifier, token, name="Andi", email="andi@media.example",
                          opd_ids=[opd_id])
+    # Double opt-in: Andi presses the button behind the link he was mailed.
+    async for attempt in stamina.retry_context(on=AssertionError, timeout=60, wait_max=1):
+        with attempt:
+            assert await confirm_from_mail(endpoints.notifier, mail_sink.messages(),
+                                           "andi@media.example")
 
     journey = await run_journey(endpoints, api_key=api_key,
                                 editor=("redaktur", EDITOR_PASSWORD),

@@ -18,7 +18,7 @@ ADMIN = "fault-admin"
 
 async def editor_token(stack: Stack) -> str:
     """Logged in at editorial, as the editors of the load are (by editorial's own use case)."""
-    await create_editor(stack.settings, username=EDITOR, name="Redaktur Uji", role="editor",
+    await create_editor(stack.settings, username=EDITOR, name="Redaktur Uji", role="chief_editor",
                         password=EDITOR_PASSWORD)
     async with httpx.AsyncClient(base_url=stack.url("editorial"), timeout=15) as client:
         response = await client.post("/v1/auth/token", data={"username": EDITOR,

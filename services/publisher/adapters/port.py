@@ -78,6 +78,9 @@ class AdapterContext:
     fetch_photo: Callable[[AttachmentRef], Awaitable[bytes]]  # the full-size original
     # Persist rotated tokens (X OAuth 2.0 refresh, long-lived Graph tokens) in the encrypted store.
     save_credentials: Callable[[BaseModel], Awaitable[None]]
+    # JPEG bytes -> an absolute public URL serving them (services.publisher.fitted_images), for
+    # networks that fetch images by URL (Instagram); None where the publisher serves none.
+    host_image: Callable[[bytes], Awaitable[str]] | None = None
 
 
 class Channel(Protocol):

@@ -57,18 +57,22 @@ async def test_a_submitted_report_is_queued_once_reviewed_and_approved(settings:
     await ensure_topics(settings.kafka_bootstrap)
     await create_editor(settings, username="redaktur1", name="Rina", role="editor",
                         password=PASSWORD)
+    await create_editor(settings, username="test-chief_editor", name="Andi",
+                        role="chief_editor", password=PASSWORD)
     report_id = str(uuid.uuid4())
     event = submitted(report_id)
     async with running(create_app(settings)) as client:
         await publish(settings, event, event)  # a redelivery must not create a second article
         token = (await login(client, "redaktur1", PASSWORD)).json()["access_token"]
         auth = {"Authorization": f"Bearer {token}"}
+        chief_token = (await login(client, "test-chief_editor", PASSWORD)).json()["access_token"]
+        chief = {"Authorization": f"Bearer {chief_token}"}
         article = await wait_for_article(client, auth, report_id)
         assert article["status"] == "submitted"
 
         claimed = await client.post(f"/v1/articles/{report_id}/claim", headers=auth)
         assert claimed.status_code == 200, claimed.text
-        version = claimed.json()["version"]
+        version = claimed.json()["content_version"]
         stale = await client.patch(f"/v1/articles/{report_id}", headers={
             **auth, "If-Match": str(version - 1)}, json={"headline": "Judul yang lebih baik"})
         assert stale.status_code == 409
@@ -78,12 +82,14 @@ async def test_a_submitted_report_is_queued_once_reviewed_and_approved(settings:
                   "body_html": "<p onclick='x()'>Isi</p><script>alert(1)</script>"})
         assert edited.status_code == 200, edited.text
         assert edited.json()["body_html"] == "<p>Isi</p>"
+        ready = await client.post(f"/v1/articles/{report_id}/ready", headers=auth)
+        assert ready.status_code == 200, ready.text
 
-        approved = await client.post(f"/v1/articles/{report_id}/approve", headers=auth,
+        approved = await client.post(f"/v1/articles/{report_id}/approve", headers=chief,
                                      json={"channels": ["feed"]})
         assert approved.status_code == 200, approved.text
         assert approved.json()["status"] == "approved"
-        again = await client.post(f"/v1/articles/{report_id}/approve", headers=auth,
+        again = await client.post(f"/v1/articles/{report_id}/approve", headers=chief,
                                   json={"channels": ["feed"]})
         assert again.status_code == 409
         assert "approved" in again.json()["error"]["message"]
@@ -91,7 +97,8 @@ async def test_a_submitted_report_is_queued_once_reviewed_and_approved(settings:
         listing = await client.get("/v1/articles", headers=auth, params={"status": "approved"})
         assert [a["id"] for a in listing.json()["items"]] == [report_id]
         versions = await client.get(f"/v1/articles/{report_id}/versions", headers=auth)
-        assert [v["headline"] for v in versions.json()] == ["Jalur sepeda Losari diuji coba"]
+        assert [v["headline"] for v in versions.json()] == [
+            "Uji coba jalur sepeda di Pantai Losari", "Jalur sepeda Losari diuji coba"]
 
     records = await read_topic(settings.kafka_bootstrap, topics.ARTICLES, 100, 10)
     mine = [e for e in envelopes_in(records) if e["subject"] == report_id]

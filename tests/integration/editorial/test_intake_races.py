@@ -59,6 +59,7 @@ async def test_a_publication_racing_a_take_down_never_marks_the_article_publishe
         article_id = str(uuid.uuid4())
         await Intake(articles).report_submitted(submitted(article_id))
         await decisions.claim(article_id, EDITOR)
+        await decisions.mark_ready(article_id, EDITOR)
         await decisions.approve(article_id, ["website"], None, CHIEF)
 
         event = root_event(type=PUBLICATION_PUBLISHED, version=1, source="publisher",

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import httpx
+
+from services.ingest.config import IngestConfig
+from shared.envelope import root_event
+from shared.events.opd_requests import (
+    ARTICLE_REQUEST_DECIDED,
+    ArticleRequestDecidedV1,
+    RequestOutcome,
+)
 from shared.mongo import MongoHandle
 from shared.settings import Settings
-from tests.integration.ingest.support import events_for, ingest, make_opd, report
+from shared.vocabulary import ArticleStatus
+from tests.integration.ingest.support import Opd, events_for, ingest, make_opd, report
+from tests.probes import eventually, publish
 
 
 async def test_a_submitted_report_is_sanitized_stored_and_its_event_carries_the_content(
@@ -93,7 +106,10 @@ async def test_the_list_pages_with_a_cursor_and_filters_by_status_and_date(setti
                                         json=report(title=f"Kegiatan nomor {n}"))
             ids.append(created.json()["id"])
         await client.post("/v1/reports", json=report(), headers=other.auth)
-        await client.delete(f"/v1/reports/{ids[0]}", headers=opd.auth)
+        asked = await client.delete(f"/v1/reports/{ids[0]}", headers=opd.auth)
+        await answered(settings, opd, ids[0], asked.json()["requests"][-1]["id"],
+                       kind="withdraw", status="withdrawn", version=2)
+        await until(client, opd, ids[0], lambda r: r["status"] == "withdrawn")
 
         seen: list[str] = []
         cursor = None
@@ -117,20 +133,33 @@ async def test_the_list_pages_with_a_cursor_and_filters_by_status_and_date(setti
         assert bad.status_code == 400 and bad.json()["error"]["code"] == "bad_cursor"
 
 
-async def test_amend_and_withdraw_follow_the_status_and_emit_their_events(settings: Settings
+async def test_amend_and_withdraw_are_requests_applied_by_editorials_answer(settings: Settings
                                                                           ) -> None:
+    """Without editorial's answer nothing changes but the request (202, then pending); the
+    answer applies it; a second request waits for the first; a closed report refuses both."""
     opd = await make_opd(settings, "DISKOP")
-    async with ingest(settings) as client:
+    async with ingest(settings, IngestConfig(ingest_request_wait_seconds=0)) as client:
         report_id = (await client.post("/v1/reports", json=report(),
                                        headers=opd.auth)).json()["id"]
+        title = "Vaksinasi massal (revisi jumlah warga)"
         amended = await client.put(f"/v1/reports/{report_id}", headers=opd.auth,
-                                   json=report(title="Vaksinasi massal (revisi jumlah warga)"))
-        assert amended.status_code == 200, amended.text
-        assert amended.json()["revision"] == 2
-        assert amended.json()["title"] == "Vaksinasi massal (revisi jumlah warga)"
+                                   json=report(title=title))
+        assert amended.status_code == 202, amended.text
+        assert amended.json()["revision"] == 1 and amended.json()["title"] != title
+        [request] = amended.json()["requests"]
+        busy = await client.delete(f"/v1/reports/{report_id}", headers=opd.auth)
+        assert busy.status_code == 409 and busy.json()["error"]["code"] == "request_pending"
+
+        await answered(settings, opd, report_id, request["id"], kind="amend", status="submitted",
+                       version=2)
+        applied = await until(client, opd, report_id, lambda r: r["revision"] == 2)
+        assert applied["title"] == title and applied["requests"][0]["state"] == "applied"
 
         withdrawn = await client.delete(f"/v1/reports/{report_id}", headers=opd.auth)
-        assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
+        assert withdrawn.status_code == 202
+        await answered(settings, opd, report_id, withdrawn.json()["requests"][-1]["id"],
+                       kind="withdraw", status="withdrawn", version=3)
+        await until(client, opd, report_id, lambda r: r["status"] == "withdrawn")
 
         again = await client.put(f"/v1/reports/{report_id}", json=report(), headers=opd.auth)
         assert again.status_code == 409
@@ -139,9 +168,31 @@ async def test_amend_and_withdraw_follow_the_status_and_emit_their_events(settin
         assert twice.status_code == 409
 
     events = await events_for(settings, report_id, wanted=3, settle=1.0)
-    assert [e["type"] for e in events] == ["report.submitted", "report.amended",
-                                           "report.withdrawn"]
+    assert [e["type"] for e in events] == ["report.submitted", "report.amend_requested",
+                                           "report.withdraw_requested"]
     assert events[1]["data"]["revision"] == 2
+    assert events[1]["data"]["request_id"] == request["id"]
+
+
+async def answered(settings: Settings, opd: Opd, report_id: str, request_id: str, *,
+                   kind: str, status: str, version: int) -> None:
+    """Editorial's answer, as editorial writes it: applied at once."""
+    await publish(settings, root_event(
+        type=ARTICLE_REQUEST_DECIDED, version=1, source="test", subject=report_id,
+        data=ArticleRequestDecidedV1(
+            article_id=report_id, report_id=report_id, opd_id=opd.id, request_id=request_id,
+            kind=kind, outcome=RequestOutcome.APPLIED,
+            status=ArticleStatus(status), article_version=version, decided_by="editorial",
+            decided_at=datetime.now(UTC))))
+
+
+async def until(client: httpx.AsyncClient, opd: Opd, report_id: str,
+                done: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    async def probe() -> dict[str, Any] | None:
+        body: dict[str, Any] = (await client.get(f"/v1/reports/{report_id}",
+                                                 headers=opd.auth)).json()
+        return body if done(body) else None
+    return await eventually(probe, f"report {report_id} as wanted")
 
 
 async def test_an_idempotency_key_replays_the_first_response_and_refuses_another_body(

@@ -21,8 +21,14 @@ from shared.events.articles import (
     ArticleTakenDownV1,
 )
 from shared.events.common import OpdRef
+from shared.events.opd_requests import (
+    ARTICLE_REQUEST_DECIDED,
+    ArticleRequestDecidedV1,
+    RequestOutcome,
+)
 from shared.events.publications import PUBLICATION_PUBLISHED, PublicationPublishedV1
 from shared.settings import Settings
+from shared.vocabulary import ArticleStatus as Status
 from tests.integration.ingest.support import Opd, ingest, make_opd, report
 from tests.probes import publish
 
@@ -49,6 +55,12 @@ def decision(report_id: str, opd: Opd, version: int) -> dict[str, Any]:
             "editor": "budi", "article_version": version, "decided_at": datetime.now(UTC)}
 
 
+def answer(report_id: str, opd: Opd, version: int) -> dict[str, Any]:
+    return {"article_id": report_id, "report_id": report_id, "opd_id": opd.id,
+            "article_version": version, "decided_by": "editorial",
+            "decided_at": datetime.now(UTC)}
+
+
 def opd_ref(opd: Opd) -> OpdRef:
     return OpdRef(id=opd.id, code=opd.code, name="Dinas", region="Kota Makassar",
                   timezone="Asia/Makassar")
@@ -70,10 +82,19 @@ async def test_the_report_shows_review_revision_reason_publication_urls_and_take
                                               reason="Tambahkan jumlah peserta."))
         revision = await status_becomes(client, opd, report_id, "revision_requested")
         assert revision["status_reason"] == "Tambahkan jumlah peserta."
-        # The OPD may amend now; the amendment puts it back in the queue.
+        # The OPD may amend now: a request (202 while editorial has not answered), which
+        # editorial's answer applies: back in the queue, with the new revision.
         amended = await client.put(f"/v1/reports/{report_id}", headers=opd.auth,
                                    json=report(body="<p>Dihadiri 500 peserta.</p>"))
-        assert amended.status_code == 200 and amended.json()["status"] == "submitted"
+        assert amended.status_code == 202 and amended.json()["status"] == "revision_requested"
+        [request] = amended.json()["requests"]
+        assert request["state"] == "sent" and request["revision"] == 2
+        await emit(settings, ARTICLE_REQUEST_DECIDED, report_id, ArticleRequestDecidedV1(
+            **answer(report_id, opd, 4), request_id=request["id"], kind="amend",
+            outcome=RequestOutcome.APPLIED, status=Status.SUBMITTED))
+        applied = await status_becomes(client, opd, report_id, "submitted")
+        assert applied["revision"] == 2 and applied["requests"][0]["state"] == "applied"
+        assert "500 peserta" in applied["body_html"]
 
         # Publication first, approval second: the projection never moves backwards.
         url = f"https://makassarkota.go.id/berita/{report_id}"
@@ -86,15 +107,18 @@ async def test_the_report_shows_review_revision_reason_publication_urls_and_take
         published = await status_becomes(client, opd, report_id, "published")
         assert published["publications"][0]["url"] == url
         await emit(settings, ARTICLE_APPROVED, report_id, ArticleApprovedV1(
-            **decision(report_id, opd, 4), opd=opd_ref(opd), headline="Judul",
+            **decision(report_id, opd, 5), opd=opd_ref(opd), headline="Judul",
             body_html="<p>x</p>", category="kesehatan", channels=["website"]))
         assert (await status_becomes(client, opd, report_id, "published"))["publications"]
 
-        refused = await client.delete(f"/v1/reports/{report_id}", headers=opd.auth)
-        assert refused.status_code == 409  # too late to withdraw after approval
+        # After approval an amendment can never apply; a withdrawal is a take-down request.
+        refused = await client.put(f"/v1/reports/{report_id}", headers=opd.auth, json=report())
+        assert refused.status_code == 409 and refused.json()["error"]["code"] == "invalid_state"
+        asked = await client.delete(f"/v1/reports/{report_id}", headers=opd.auth)
+        assert asked.status_code == 202 and asked.json()["requests"][-1]["state"] == "sent"
 
         await emit(settings, ARTICLE_TAKEN_DOWN, report_id,
-                   ArticleTakenDownV1(**decision(report_id, opd, 5), reason="Data keliru."))
+                   ArticleTakenDownV1(**decision(report_id, opd, 6), reason="Data keliru."))
         taken = await status_becomes(client, opd, report_id, "taken_down")
         assert taken["status_reason"] == "Data keliru."
 

@@ -1,13 +1,14 @@
-"""Notifier test wiring: a real SMTP server on loopback, real events onto the real broker."""
+"""Notifier test wiring: Mailpit (real SMTP, read by its API), real events, the real broker."""
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
+import os
+import signal
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -23,118 +24,75 @@ from shared.events.articles import (
 from shared.events.common import OpdRef, PressInvitation
 from shared.events.publications import PUBLICATION_PUBLISHED, PublicationPublishedV1
 from shared.settings import Settings
+from tests.conftest import Infra
+from warta_cli import infra
 from warta_cli.infra import free_port
-from warta_cli.mailsink import MailSink, read_mailbox
+from warta_cli.mailpit import Mailpit
 
 OPD = OpdRef(id="opd-dinkes", code="DINKES", name="Dinas Kesehatan", region="Kota Makassar",
              timezone="Asia/Makassar")
 
 
+PUBLIC_BASE_URL = "https://warta.example.go.id"
+
+
 @pytest.fixture
-def mail_sink(tmp_path: Path) -> Iterator[MailSink]:
-    sink = MailSink(tmp_path / "mail", free_port())
-    sink.start()
+async def mailbox(real_infra: Infra) -> AsyncIterator[Mailpit]:
+    """The session's Mailpit, emptied and with its chaos off: this test's mail only."""
+    mailpit = Mailpit(real_infra.mailpit_api)
+    await mailpit.delete_all()
+    await mailpit.chaos()
+    yield mailpit
+    await mailpit.chaos()
+
+
+@pytest.fixture
+def mail_settings(settings: Settings, mailbox: Mailpit) -> Settings:
+    return settings.model_copy(update={"smtp_from": "Warta <warta@kominfo.example>",
+                                       "public_base_url": PUBLIC_BASE_URL})
+
+
+@contextlib.contextmanager
+def private_mailpit(directory: Path, *extra: str, smtp_port: int | None = None
+                    ) -> Iterator[tuple[Mailpit, int, int]]:
+    """A Mailpit of this test's own (e.g. refusing some recipients, or to be paused):
+    (client, SMTP port, pid)."""
+    smtp_port, http_port = smtp_port or free_port(), free_port()
+    process = infra.start_mailpit(infra.install_mailpit(), directory, smtp_port, http_port,
+                                  extra)
     try:
-        yield sink
+        infra.wait_mailpit_ready(smtp_port, http_port, process)
+        yield Mailpit(infra.mailpit_api(http_port)), smtp_port, process.popen.pid
     finally:
-        sink.stop()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(process.popen.pid, signal.SIGCONT)
+        infra.stop(process)
 
 
-@pytest.fixture
-def mail_settings(settings: Settings, mail_sink: MailSink) -> Settings:
-    return settings.model_copy(update={"smtp_port": mail_sink.port,
-                                       "smtp_from": "Warta <warta@kominfo.example>"})
+async def add_active(settings: Settings, name: str, email: str, *,
+                     opd_ids: list[str] | None = None, categories: list[str] | None = None,
+                     ) -> str:
+    """A journalist who has confirmed already (sign-up and consent are tested on their own)."""
+    from services.notifier import domain
+    from services.notifier.repository import JournalistRepository
+    from shared.envelope import new_id, utcnow
+    from shared.mongo import MongoHandle
 
-
-class _Refusing:
-    """Refuses recipients containing `refuse` with 550, like a server without that mailbox."""
-
-    def __init__(self, directory: Path, refuse: str) -> None:
-        self.directory, self.refuse = directory, refuse
-
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,  # noqa: N802
-                          rcpt_options: list[str]) -> str:
-        if self.refuse in address:
-            return "550 5.1.1 mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        (self.directory / f"{uuid.uuid4().hex}.eml").write_bytes(envelope.original_content)
-        return "250 Message accepted for delivery"
-
-
-class _Deferring(_Refusing):
-    """Answers every recipient 451 (try again later) until `accepting` is set, like a server
-    that is busy; then takes mail."""
-
-    def __init__(self, directory: Path) -> None:
-        super().__init__(directory, refuse="@")
-        self.accepting = False
-        self.deferred = 0
-
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,  # noqa: N802
-                          rcpt_options: list[str]) -> str:
-        if not self.accepting:
-            self.deferred += 1
-            return "451 4.3.0 mailbox busy, try again later"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-
-class _Slow(_Refusing):
-    """Takes every message, but only after `delay` seconds of DATA, like a congested server."""
-
-    def __init__(self, directory: Path, delay: float) -> None:
-        super().__init__(directory, refuse="\0")  # refuses nobody
-        self.delay = delay
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        await asyncio.sleep(self.delay)
-        return await super().handle_DATA(server, session, envelope)
-
-
-class RefusingSink:
-    def __init__(self, directory: Path, port: int, refuse: str) -> None:
-        self._start(directory, port, _Refusing(directory, refuse))
-
-    def _start(self, directory: Path, port: int, handler: _Refusing) -> None:
-        from aiosmtpd.controller import Controller
-
-        directory.mkdir(parents=True, exist_ok=True)
-        self.directory, self.port = directory, port
-        self._controller = Controller(handler, hostname="127.0.0.1", port=port)
-
-    def start(self) -> None:
-        self._controller.start()
-
-    def stop(self) -> None:
-        self._controller.stop()
-
-    def messages(self) -> list[Any]:
-        return read_mailbox(self.directory)
-
-
-class SlowSink(RefusingSink):
-    """A real SMTP server on loopback that answers DATA only after `delay` seconds."""
-
-    def __init__(self, directory: Path, port: int, delay: float) -> None:
-        self._start(directory, port, _Slow(directory, delay))
-
-
-class DeferringSink(RefusingSink):
-    """A real SMTP server on loopback that fails (4xx) every attempt until `accept()`."""
-
-    def __init__(self, directory: Path, port: int) -> None:
-        self._handler = _Deferring(directory)
-        self._start(directory, port, self._handler)
-
-    @property
-    def deferred(self) -> int:
-        return self._handler.deferred
-
-    def accept(self) -> None:
-        self._handler.accepting = True
+    journalist_id, nonce = new_id(), domain.new_token_nonce()
+    token = domain.unsubscribe_token(settings.unsubscribe_secret.get_secret_value(),
+                                     journalist_id, nonce)
+    mongo = MongoHandle(settings, "notifier")
+    try:
+        repository = JournalistRepository(mongo.db)
+        await repository.ensure_indexes()
+        await repository.collection.insert_one({
+            "_id": journalist_id, "name": name, "email": email, "whatsapp": None,
+            "telegram": None, "opd_ids": opd_ids or [], "categories": categories or [],
+            "active": True, "token_nonce": nonce, "unsubscribe_hash": domain.token_hash(token),
+            "created_at": utcnow(), "updated_at": utcnow()})
+    finally:
+        mongo.close()
+    return journalist_id
 
 
 def auth(settings: Settings, role: str) -> dict[str, str]:
@@ -183,11 +141,10 @@ def new_article_id() -> str:
 
 async def add(client: httpx.AsyncClient, settings: Settings, name: str, email: str, *,
               opd_ids: list[str] | None = None, categories: list[str] | None = None) -> str:
-    response = await client.post("/v1/journalists", headers=auth(settings, "admin"), json={
-        "name": name, "email": email, "opd_ids": opd_ids or [], "categories": categories or []})
-    assert response.status_code == 201, response.text
-    journalist_id: str = response.json()["id"]
-    return journalist_id
+    """A confirmed journalist (admin-added ones confirm by email first: see the sign-up
+    tests); `client` kept for the callers' symmetry."""
+    del client
+    return await add_active(settings, name, email, opd_ids=opd_ids, categories=categories)
 
 
 async def deliveries(client: httpx.AsyncClient, settings: Settings, article_id: str

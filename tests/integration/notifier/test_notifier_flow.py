@@ -17,21 +17,23 @@ from shared.kafka import ensure_topics
 from shared.settings import Settings
 from tests.conftest import running
 from tests.integration.notifier.conftest import (
-    RefusingSink,
+    PUBLIC_BASE_URL,
     add,
+    add_active,
     approved,
     auth,
     deliveries,
     new_article_id,
+    private_mailpit,
     published,
 )
 from tests.probes import envelopes_in, eventually, publish, read_topic
 from warta_cli.infra import free_port
-from warta_cli.mailsink import MailSink
+from warta_cli.mailpit import Mailpit
 
 
-def mails_to(sink: MailSink, address: str) -> list[EmailMessage]:
-    return [m for m in sink.messages() if address in str(m["To"])]
+async def mails_to(mailbox: Mailpit, address: str) -> list[EmailMessage]:
+    return await mailbox.messages(f"to:{address}")
 
 
 async def all_settled(client: httpx.AsyncClient, settings: Settings, article_id: str,
@@ -42,7 +44,7 @@ async def all_settled(client: httpx.AsyncClient, settings: Settings, article_id:
 
 
 async def test_an_approved_and_published_article_is_emailed_once_to_each_matching_journalist(
-    mail_settings: Settings, mail_sink: MailSink,
+    mail_settings: Settings, mailbox: Mailpit,
 ) -> None:
     settings = mail_settings
     await ensure_topics(settings.kafka_bootstrap)
@@ -74,7 +76,7 @@ async def test_an_approved_and_published_article_is_emailed_once_to_each_matchin
         await asyncio.sleep(2)  # nothing more may arrive
         assert len(await deliveries(client, settings, article_id)) == 2
 
-        messages = [m for m in mail_sink.messages() if headline in str(m["Subject"])]
+        messages = [m for m in await mailbox.messages() if headline in str(m["Subject"])]
         assert sorted(str(m["To"]).split("<")[-1].rstrip(">") for m in messages) == [
             "andi@media.example", "budi@media.example"]
         andi, budi = (next(m for m in messages if who in str(m["To"]))
@@ -82,7 +84,7 @@ async def test_an_approved_and_published_article_is_emailed_once_to_each_matchin
         assert andi["Subject"] == f"[Siaran Pers] {headline}"
         assert andi["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         unsubscribe_url = str(andi["List-Unsubscribe"]).strip("<>")
-        assert unsubscribe_url.startswith(f"http://127.0.0.1:{settings.notifier_port}/unsubscribe/")
+        assert unsubscribe_url.startswith(f"{PUBLIC_BASE_URL}/unsubscribe/")
         assert andi["Message-ID"] and andi["Message-ID"] != budi["Message-ID"]
         html = andi.get_body(("html",))
         assert html is not None
@@ -110,7 +112,7 @@ async def test_an_approved_and_published_article_is_emailed_once_to_each_matchin
 
 
 async def test_a_publication_arriving_before_the_approval_still_sends(
-    mail_settings: Settings, mail_sink: MailSink,
+    mail_settings: Settings, mailbox: Mailpit,
 ) -> None:
     settings = mail_settings
     await ensure_topics(settings.kafka_bootstrap)
@@ -125,7 +127,7 @@ async def test_a_publication_arriving_before_the_approval_still_sends(
         items = await eventually(lambda: all_settled(client, settings, article_id, 1),
                                  "the delivery")
         assert items[0]["state"] == "sent"
-        assert len(mails_to(mail_sink, "andi@media.example")) == 1
+        assert len(await mails_to(mailbox, "andi@media.example")) == 1
 
 
 async def _article_seen(settings: Settings, article_id: str) -> bool:
@@ -139,7 +141,7 @@ async def _article_seen(settings: Settings, article_id: str) -> bool:
 
 
 async def test_a_future_press_invitation_is_sent_at_approval(
-    mail_settings: Settings, mail_sink: MailSink,
+    mail_settings: Settings, mailbox: Mailpit,
 ) -> None:
     settings = mail_settings
     await ensure_topics(settings.kafka_bootstrap)
@@ -151,7 +153,7 @@ async def test_a_future_press_invitation_is_sent_at_approval(
         items = await eventually(lambda: all_settled(client, settings, article_id, 1),
                                  "the invitation")
         assert items[0]["kind"] == "invitation"
-        message = mails_to(mail_sink, "andi@media.example")[0]
+        message = (await mails_to(mailbox, "andi@media.example"))[0]
         assert message["Subject"] == "[Undangan Liputan] Vaksinasi massal di Makassar"
         text = message.get_body(("plain",))
         assert text is not None
@@ -159,7 +161,7 @@ async def test_a_future_press_invitation_is_sent_at_approval(
         assert "WITA" in content and "Aula Balai Kota" in content and "Rina 0812" in content
         await asyncio.sleep(1)
         assert await deliveries(client, settings, past_id) == []  # the activity is over
-        assert len(mail_sink.messages()) == 1
+        assert await mailbox.count() == 1
 
 
 async def test_a_delivery_fails_while_smtp_is_down_and_is_sent_once_it_is_back(
@@ -182,17 +184,13 @@ async def test_a_delivery_fails_while_smtp_is_down_and_is_sent_once_it_is_back(
 
         down = await eventually(failed, "a failed attempt")
         assert "SMTP unavailable" in str(down[0]["error"])
-        sink = MailSink(tmp_path / "late-mail", port)
-        sink.start()
-        try:
+        with private_mailpit(tmp_path / "late-mail", smtp_port=port) as (late, _, _):
             items = await eventually(lambda: all_settled(client, settings, article_id, 1),
                                      "the retried delivery")
             assert items[0]["state"] == "sent"
             assert int(str(items[0]["attempts"])) >= 2
             assert items[0]["error"] is None
-            assert len(sink.messages()) == 1
-        finally:
-            sink.stop()
+            assert await late.count() == 1
     records = await read_topic(settings.kafka_bootstrap, topics.NOTIFICATIONS, 1000, 8)
     types = [e["type"] for e in envelopes_in(records)
              if e["data"].get("article_id") == article_id]
@@ -202,26 +200,23 @@ async def test_a_delivery_fails_while_smtp_is_down_and_is_sent_once_it_is_back(
 async def test_a_recipient_refused_with_5xx_is_dead_at_once_and_others_still_get_mail(
     settings: Settings, tmp_path: Path,
 ) -> None:
-    sink = RefusingSink(tmp_path / "mail", free_port(), refuse="ditolak@")
-    settings = settings.model_copy(update={"smtp_port": sink.port})
-    await ensure_topics(settings.kafka_bootstrap)
-    article_id = new_article_id()
-    sink.start()
-    try:
+    refusing = ("--smtp-allowed-recipients", r"@media\.example$")
+    with private_mailpit(tmp_path / "mail", *refusing) as (mailpit, smtp_port, _):
+        settings = settings.model_copy(update={"smtp_port": smtp_port})
+        await ensure_topics(settings.kafka_bootstrap)
+        article_id = new_article_id()
         async with running(create_app(settings, backoff_base=0.5, sweep_seconds=0.3)) as client:
             await add(client, settings, "Andi", "andi@media.example")
-            await add(client, settings, "Tono", "ditolak@media.example")
+            await add(client, settings, "Tono", "tono@ditolak.example")
             await publish(settings, approved(article_id), published(article_id))
             items = await eventually(lambda: all_settled(client, settings, article_id, 2),
                                      "both deliveries settled")
             by_recipient = {d["recipient"]: d for d in items}
-            refused = by_recipient["ditolak@media.example"]
+            refused = by_recipient["tono@ditolak.example"]
             assert (refused["state"], refused["attempts"]) == ("dead", 1)
             assert "550" in str(refused["error"])
             assert by_recipient["andi@media.example"]["state"] == "sent"
-            assert len(sink.messages()) == 1
-    finally:
-        sink.stop()
+            assert await mailpit.count() == 1
     records = await read_topic(settings.kafka_bootstrap, topics.NOTIFICATIONS, 1000, 8)
     failed = [e for e in envelopes_in(records)
               if e["data"].get("article_id") == article_id and e["type"] == "delivery.failed"]
@@ -230,19 +225,8 @@ async def test_a_recipient_refused_with_5xx_is_dead_at_once_and_others_still_get
 
 async def add_journalist(settings: Settings, *, name: str, email: str, opd_ids: list[str]
                          ) -> str:
-    """Test setup through the notifier's own use case (the console goes through its API)."""
-    from services.notifier.journalists import Journalists
-    from services.notifier.repository import JournalistRepository
-    from services.notifier.schemas import JournalistIn
-    from shared.mongo import MongoHandle
-
-    mongo = MongoHandle(settings, "notifier")
-    try:
-        added = await Journalists(settings, JournalistRepository(mongo.db)).add(
-            JournalistIn(name=name, email=email, opd_ids=opd_ids))
-    finally:
-        mongo.close()
-    return str(added["_id"])
+    """A confirmed journalist, as the sign-up's confirmation leaves them."""
+    return await add_active(settings, name, email.strip().lower(), opd_ids=opd_ids)
 
 
 async def test_unsubscribe_get_only_asks_and_post_unsubscribes(
@@ -303,7 +287,8 @@ async def test_journalist_routes_need_an_admin_and_refuse_bad_or_duplicate_input
         created = await client.post("/v1/journalists", json=body, headers=admin)
         assert created.status_code == 201, created.text
         out = created.json()
-        assert out["email"] == "andi@media.example" and out["active"] is True
+        # Pending until the journalist confirms by the emailed link (test_signup.py).
+        assert out["email"] == "andi@media.example" and out["active"] is False
         assert not {"token_nonce", "unsubscribe_hash", "_id"} & set(out)
         duplicate = await client.post("/v1/journalists", headers=admin,
                                       json={**body, "email": "ANDI@media.example"})

@@ -67,6 +67,12 @@ def editor_headers(settings: Settings) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def chief_headers(settings: Settings) -> dict[str, str]:
+    """Retry and cancel are a chief editor's (redaktur pelaksana)."""
+    token, _ = issue_token(settings, Principal(subject="test-chief_editor", role="chief_editor"))
+    return {"Authorization": f"Bearer {token}"}
+
+
 async def publications(client: httpx.AsyncClient, settings: Settings, article_id: str
                        ) -> list[dict[str, Any]]:
     response = await client.get("/v1/publications", params={"article_id": article_id},
@@ -130,11 +136,11 @@ async def test_an_approved_article_reaches_every_feed_once_even_when_redelivered
         assert publication["attempts"] == 0
 
         retried = await client.post(f"/v1/publications/{article_id}:feed/retry",
-                                    headers=editor_headers(settings))
+                                    headers=chief_headers(settings))
         assert retried.status_code == 409
         assert "published" in retried.json()["error"]["message"]
         unknown = await client.post("/v1/publications/nope:feed/retry",
-                                    headers=editor_headers(settings))
+                                    headers=chief_headers(settings))
         assert unknown.status_code == 404
 
     mine = await events_for(settings, article_id, 1)
@@ -194,7 +200,7 @@ async def test_an_unconfigured_channel_is_dead_and_announced_not_pretended(
         no_token = await client.post(f"/v1/publications/{article_id}:telegram/retry")
         assert no_token.status_code == 401
         retried = await client.post(f"/v1/publications/{article_id}:telegram/retry",
-                                    headers=editor_headers(settings))
+                                    headers=chief_headers(settings))
         assert retried.status_code == 200, retried.text
         assert retried.json()["state"] == "dead"  # still not configured: not pretended
 
@@ -235,8 +241,8 @@ async def test_a_correction_updates_the_item_and_a_take_down_removes_it(
         down = taken_down(article_id)
         await publish(settings, down, down)
 
-        async def gone() -> bool:
-            return (await client.get(f"/berita/{article_id}")).status_code == 404
+        async def gone() -> bool:  # 410 Gone: the press room says it was taken down
+            return (await client.get(f"/berita/{article_id}")).status_code == 410
 
         await eventually(gone, "the page gone after the take-down")
         assert "diralat" not in (await client.get("/feeds/rss.xml")).text
@@ -249,5 +255,5 @@ async def test_a_correction_updates_the_item_and_a_take_down_removes_it(
 
         await eventually(marked, "the publication marked taken_down")
         again = await client.post(f"/v1/publications/{article_id}:feed/retry",
-                                  headers=editor_headers(settings))
+                                  headers=chief_headers(settings))
         assert again.status_code == 409

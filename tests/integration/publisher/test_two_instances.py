@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
-from services.publisher import channels, handlers, repository
-from services.publisher.channels import Channel, ChannelUnavailable, Posted
+from services.publisher import main
+from services.publisher.adapters.feed import FeedChannel
+from services.publisher.adapters.port import ChannelUnavailable, Posted
 from services.publisher.main import create_app
 from shared.events.articles import ArticleApprovedV1
 from shared.kafka import ensure_topics
@@ -20,7 +20,7 @@ from tests.conftest import running
 from tests.integration.publisher.test_publisher_flow import (
     SCHEDULER,
     approved,
-    editor_headers,
+    chief_headers,
     events_for,
     publications,
 )
@@ -28,49 +28,37 @@ from tests.probes import eventually, publish
 
 # A short lease (production: a minute) and a channel slower than it: the post outlives the lease
 # unless its holder renews it, and then the other instance's scheduler would post it again.
-LEASE = timedelta(seconds=3)
+LEASE_SECONDS = 3.0
 POST_SECONDS = 8.0
 
 
-class SlowFeed:
-    """The real feed channel (the real database behind it), slow, counting its posts; with
-    `fail_first`, the first post of each article fails at once as an outage would."""
-
-    def __init__(self, inner: Channel, posts: list[str], fail_first: bool = False) -> None:
-        self.inner, self.posts, self.fail_first = inner, posts, fail_first
-
-    async def publish(self, article: ArticleApprovedV1, external_id: str | None,
-                      now: datetime) -> Posted:
-        first = article.article_id not in self.posts
-        self.posts.append(article.article_id)
-        if first and self.fail_first:
-            raise ChannelUnavailable("feed store briefly unavailable")
-        await asyncio.sleep(POST_SECONDS)
-        return await self.inner.publish(article, external_id, now)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-
 def slow_feed(monkeypatch: pytest.MonkeyPatch, *, fail_first: bool = False) -> list[str]:
-    """Every app created from now on posts to the feed through a SlowFeed; returns its posts."""
-    for module in (repository, handlers):
-        monkeypatch.setattr(module, "LEASE", LEASE, raising=False)
+    """Every app created from now on posts to the real feed (the real database behind it)
+    slowly, counting its posts; with `fail_first`, the first post of each article fails at
+    once as an outage would. Returns the posts."""
     posts: list[str] = []
-    real_adapters = channels.adapters
 
-    def slow_adapters(*args: Any, **kwargs: Any) -> dict[str, Channel]:
-        found = real_adapters(*args, **kwargs)
-        return {**found, "feed": SlowFeed(found["feed"], posts, fail_first)}
+    class SlowFeed(FeedChannel):
+        async def publish(self, article: ArticleApprovedV1) -> Posted:
+            first = article.article_id not in posts
+            posts.append(article.article_id)
+            if first and fail_first:
+                raise ChannelUnavailable("feed store briefly unavailable")
+            await asyncio.sleep(POST_SECONDS)
+            return await super().publish(article)
 
-    monkeypatch.setattr(channels, "adapters", slow_adapters)
+    monkeypatch.setattr(main, "FeedChannel", SlowFeed)
     return posts
+
+
+def short_lease(settings: Settings) -> Settings:
+    return settings.model_copy(update={"publisher_lease_seconds": LEASE_SECONDS})
 
 
 async def test_a_post_slower_than_the_lease_is_not_repeated_by_the_other_instance(
     settings: Settings, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    posts = slow_feed(monkeypatch)
+    posts, settings = slow_feed(monkeypatch), short_lease(settings)
     await ensure_topics(settings.kafka_bootstrap)
     article_id = str(uuid.uuid4())
     async with running(create_app(settings, scheduler_seconds=SCHEDULER)) as one, \
@@ -94,7 +82,7 @@ async def test_a_post_slower_than_the_lease_is_not_repeated_by_the_other_instanc
 async def test_an_editor_retry_on_the_other_instance_does_not_post_alongside_an_attempt(
     settings: Settings, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    posts = slow_feed(monkeypatch, fail_first=True)
+    posts, settings = slow_feed(monkeypatch, fail_first=True), short_lease(settings)
     await ensure_topics(settings.kafka_bootstrap)
     article_id = str(uuid.uuid4())
     async with running(create_app(settings, scheduler_seconds=SCHEDULER)) as one, \
@@ -124,4 +112,4 @@ async def test_an_editor_retry_on_the_other_instance_does_not_post_alongside_an_
 async def client_retry(client: httpx.AsyncClient, settings: Settings, publication_id: str
                        ) -> httpx.Response:
     return await client.post(f"/v1/publications/{publication_id}/retry",
-                             headers=editor_headers(settings))
+                             headers=chief_headers(settings))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any
@@ -12,7 +14,7 @@ from services.notifier.emails import Recipient, build_email, message_id, render_
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 SENDER = "Warta Diskominfo <warta@kominfo.example>"
 RECIPIENT = Recipient(name="Andi <Wijaya>", email="andi@media.example",
-                      unsubscribe_url="http://127.0.0.1:8004/unsubscribe/tok123")
+                      unsubscribe_url="https://warta.kota.example/unsubscribe/tok123")
 
 
 def article(**changes: Any) -> dict[str, Any]:
@@ -31,9 +33,13 @@ def article(**changes: Any) -> dict[str, Any]:
 
 
 def render(kind: Kind, **changes: Any) -> EmailMessage:
-    return build_email(kind=kind, delivery_id="a1:j1:" + kind.value, sender=SENDER,
-                       recipient=RECIPIENT, article=article(**changes),
-                       article_url="https://kota.example/berita/vaksinasi", now=NOW)
+    raw = build_email(kind=kind, delivery_id="a1:j1:" + kind.value, sender=SENDER,
+                      recipient=RECIPIENT, article=article(**changes),
+                      article_url="https://kota.example/berita/vaksinasi", now=NOW,
+                      public_base_url="https://warta.kota.example")
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
 
 
 def parts(message: EmailMessage) -> tuple[str, str]:
@@ -46,7 +52,7 @@ def parts(message: EmailMessage) -> tuple[str, str]:
 def test_a_press_release_has_the_subject_and_one_click_unsubscribe_headers() -> None:
     message = render(Kind.PRESS_RELEASE)
     assert message["Subject"] == "[Siaran Pers] Vaksinasi <b>massal</b> & gratis"
-    assert message["List-Unsubscribe"] == "<http://127.0.0.1:8004/unsubscribe/tok123>"
+    assert message["List-Unsubscribe"] == "<https://warta.kota.example/unsubscribe/tok123>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message["Message-ID"] == message_id("a1:j1:press_release", SENDER)
     assert message["Message-ID"].endswith("@kominfo.example>")
@@ -69,7 +75,7 @@ def test_the_html_part_escapes_fields_but_keeps_the_sanitized_body() -> None:
     assert "Dinas Kesehatan" in html and "Kota Makassar" in html
     assert "Isi berita." in text and "<strong>" not in text
     assert "https://kota.example/berita/vaksinasi" in text
-    assert "Berhenti berlangganan: http://127.0.0.1:8004/unsubscribe/tok123" in text
+    assert "Berhenti berlangganan: https://warta.kota.example/unsubscribe/tok123" in text
 
 
 def test_a_headline_cannot_inject_headers() -> None:

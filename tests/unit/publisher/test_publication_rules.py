@@ -22,7 +22,6 @@ from services.publisher.domain import (
     requested_channels,
     unavailable_reason,
 )
-from shared.settings import Settings
 
 NOW = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 
@@ -66,17 +65,19 @@ def test_why_a_channel_cannot_post() -> None:
     assert channel_status("website", False, True).startswith("off: ")
 
 
-def test_channel_settings_unset_are_off_and_half_set_refuse_to_start() -> None:
-    present = channels.configured(Settings(env="development"))
-    assert present["feed"] and not present["telegram"] and not present["website"]
-    full = channels.configured(Settings(env="development", telegram_bot_token="t",
-                                        telegram_channel_id="@c"))
-    assert full["telegram"]
-    with pytest.raises(channels.ChannelMisconfigured, match="WARTA_TELEGRAM_CHANNEL_ID"):
-        channels.configured(Settings(env="development", telegram_bot_token="t"))
-    report = channels.channel_report(present, {"feed": object()})  # type: ignore[dict-item]
-    assert report == {"feed": "on", "website": "off", "telegram": "off", "facebook": "off",
-                      "instagram": "off", "x": "off"}
+def test_channel_variables_unset_are_off_and_half_set_refuse_to_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(channels.MODULES, "website", "tests.integration.publisher.board")
+    assert channels.seeds({}) == {}
+    # A lone base URL (the sandbox's) configures nothing.
+    assert channels.seeds({"WARTA_WEBSITE_API_BASE_URL": "http://127.0.0.1:1"}) == {}
+    full = channels.seeds({"WARTA_WEBSITE_TOKEN": "t", "WARTA_WEBSITE_BOARD": "humas",
+                           "WARTA_WEBSITE_API_BASE_URL": "http://127.0.0.1:1"})
+    assert set(full) == {"website"}
+    assert full["website"].model_dump()["api_base_url"] == "http://127.0.0.1:1"
+    with pytest.raises(channels.ChannelMisconfigured, match="WARTA_WEBSITE_BOARD"):
+        channels.seeds({"WARTA_WEBSITE_TOKEN": "t"})
 
 
 def _item(n: int) -> dict[str, object]:

@@ -1,0 +1,57 @@
+"""Wiring only: settings -> the console's database, the API gateway, sign-in, pages."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from services.console import auth_pages, desk_pages, web
+from services.console.attempt_repository import AttemptRepository
+from services.console.desk import Desk
+from services.console.gateway import Gateway
+from services.console.handlers import SignIn
+from services.console.session_repository import SessionRepository
+from services.console.totp_repository import TotpRepository
+from shared.runtime import ServiceRuntime
+from shared.settings import DEV_CONSOLE_SECRET, MIN_SECRET_LENGTH, Settings
+
+SERVICE = "console"
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(settings: Settings) -> FastAPI:
+    _refuse_default_secret(settings)
+    runtime = ServiceRuntime(settings, SERVICE)
+    sessions = SessionRepository(runtime.mongo.db)
+    attempts = AttemptRepository(
+        runtime.mongo.db, timedelta(seconds=settings.console_login_window_seconds))
+    totps = TotpRepository(runtime.mongo.db)
+    http = httpx.AsyncClient(timeout=httpx.Timeout(8.0, connect=3.0))
+    gateway = Gateway(http, settings.console_api_url)
+    sign_in = SignIn(settings, gateway, sessions, attempts, totps)
+
+    async def indexes() -> None:
+        await sessions.ensure_indexes()
+        await attempts.ensure_indexes()
+
+    app = runtime.build_app(
+        title="Warta console",
+        routers=[auth_pages.build_router(sign_in), desk_pages.build_router(Desk(sign_in, gateway))],
+        on_start=[indexes])
+    app.mount(f"{web.PREFIX}/static", StaticFiles(directory=STATIC), name="static")
+    web.install(app)
+    return app
+
+
+def _refuse_default_secret(settings: Settings) -> None:
+    secret = settings.console_session_secret.get_secret_value()
+    if secret == DEV_CONSOLE_SECRET and not settings.local_development():
+        raise ValueError("WARTA_CONSOLE_SESSION_SECRET must be set to a private value: its "
+                         "default works only with WARTA_ENV=development on loopback")
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise ValueError(f"WARTA_CONSOLE_SESSION_SECRET must be at least {MIN_SECRET_LENGTH} "
+                         "characters")

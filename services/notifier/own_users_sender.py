@@ -1,0 +1,92 @@
+"""Sending the messages to Warta's own users: claimed one by one under a lease, retried."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from datetime import timedelta
+
+from services.notifier import domain
+from services.notifier.mailer import Mailer, SendFailed
+from services.notifier.own_users_mail import compose, view
+from services.notifier.own_users_repository import OpdContacts, OwnMessages
+from shared.envelope import utcnow
+from shared.mongo import Document
+from shared.retry import backoff_delays
+from shared.settings import Settings
+
+log = logging.getLogger("warta.notifier.own_users")
+
+LEASE = timedelta(seconds=30)
+
+
+class OwnUsersSender:
+    def __init__(self, settings: Settings, messages: OwnMessages, contacts: OpdContacts,
+                 mailer: Mailer, backoff_base: float = domain.DEFAULT_BACKOFF_BASE) -> None:
+        self.settings, self.messages, self.contacts = settings, messages, contacts
+        self.mailer, self.backoff_base = mailer, backoff_base
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def send_one(self) -> bool:
+        """Claim the most urgent due message and send it; False: nothing was due."""
+        owner, now = secrets.token_hex(8), utcnow()
+        record = await self.messages.claim(owner, now, now + LEASE)
+        if record is None:
+            return False
+        to_email, to_name = record.get("to_email"), record.get("to_name")
+        timezone = self.settings.editorial_timezone
+        if record.get("opd_id"):
+            contact = await self.contacts.get(record["opd_id"]) or {}
+            to_email = to_email or contact.get("contact_email")
+            to_name = to_name or contact.get("contact_name")
+            timezone = contact.get("timezone") or record["context"].get("timezone") or timezone
+        if not to_email:  # the OPD may be registered later: retried, then given up
+            await self._failed(record, owner, "no contact email known for the OPD", False)
+            return True
+        base = self.settings.public_base_url.rstrip("/")
+        shown = view(record["kind"], record["context"], timezone=timezone,
+                     console_url=f"{base}/")
+        message = compose(record["_id"], record["kind"], shown,
+                          sender=self.settings.smtp_from, to_email=to_email, to_name=to_name,
+                          now=utcnow(), ics=record.get("attachment_ics"))
+        try:
+            answer = await self.mailer.send(message)
+        except SendFailed as exc:
+            await self._failed(record, owner, exc.error, exc.permanent)
+            return True
+        await self.messages.settle(record["_id"], owner, {
+            "state": domain.DeliveryState.SENT.value, "sent_at": utcnow(), "answer": answer,
+            "sent_to": to_email, "error": None, "next_attempt_at": None})
+        return True
+
+    async def _failed(self, record: Document, owner: str, error: str, permanent: bool) -> None:
+        outcome = domain.after_failure(int(record.get("attempts", 0)) + 1, permanent, utcnow(),
+                                       self.backoff_base)
+        log.warning("message to an own user not sent", extra={
+            "message_id": record["_id"], "state": outcome.state.value, "error": error})
+        await self.messages.settle(record["_id"], owner, {
+            "state": outcome.state.value, "error": error,
+            "next_attempt_at": outcome.next_attempt_at})
+
+    async def run_forever(self, interval: float) -> None:
+        """Woken by new messages, otherwise every `interval` (retries, gathered links)."""
+        delays = backoff_delays(wait_initial=max(interval, 0.5), wait_max=60.0)
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=interval)
+            self._wake.clear()
+            try:
+                while await self.send_one():
+                    pass
+            except Exception as exc:  # the database is away: logged, tried again later
+                pause = next(delays)
+                log.warning("own-user messages sweep failed", extra={"error": repr(exc),
+                                                                     "pause_s": pause})
+                await asyncio.sleep(pause)
+                continue
+            delays = backoff_delays(wait_initial=max(interval, 0.5), wait_max=60.0)

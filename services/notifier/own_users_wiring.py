@@ -1,0 +1,68 @@
+"""Wiring of the messages to Warta's own users: repositories, consumers, the sending loop."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from fastapi import APIRouter
+
+from services.notifier import domain
+from services.notifier.invitation_api import build_invitation_router
+from services.notifier.invitation_reminders import InvitationFollowUps
+from services.notifier.mailer import Mailer
+from services.notifier.own_users_handlers import OwnUsers
+from services.notifier.own_users_repository import OpdContacts, OwnMessages
+from services.notifier.own_users_sender import OwnUsersSender
+from shared import topics
+from shared.consumer import subscribe
+from shared.events.articles import (
+    ARTICLE_REJECTED,
+    ARTICLE_REVISION_REQUESTED,
+    ARTICLE_TAKEN_DOWN,
+)
+from shared.events.channels import CHANNEL_HEALTH_CHANGED
+from shared.events.opds import OPD_BEHIND_TARGET, OPD_CHANGED, OPD_REGISTERED
+from shared.events.publications import PUBLICATION_PUBLISHED
+from shared.runtime import ServiceRuntime
+from shared.settings import Settings
+
+# A consumer group of its own: the notifier's main group reads these topics for journalists.
+GROUP = "notifier-own-users"
+
+
+@dataclass
+class OwnUsersWiring:
+    handlers: OwnUsers
+    sender: OwnUsersSender
+    on_start: list[Callable[[], Awaitable[None]]]
+    routers: list[APIRouter]
+
+
+def build_own_users(runtime: ServiceRuntime, settings: Settings, mailer: Mailer, *,
+                    sweep_seconds: float,
+                    backoff_base: float = domain.DEFAULT_BACKOFF_BASE) -> OwnUsersWiring:
+    db = runtime.mongo.db
+    messages, contacts = OwnMessages(db), OpdContacts(db)
+    sender = OwnUsersSender(settings, messages, contacts, mailer, backoff_base)
+    handlers = OwnUsers(settings, db, messages, contacts, wake=sender.wake)
+    follow_ups = InvitationFollowUps(settings, db, messages, wake=sender.wake)
+    subscribe(runtime.bus, topics.PUBLICATIONS, GROUP, {
+        CHANNEL_HEALTH_CHANGED: handlers.channel_health_changed,
+        PUBLICATION_PUBLISHED: handlers.published,
+    })
+    subscribe(runtime.bus, topics.ARTICLES, GROUP, {
+        ARTICLE_REVISION_REQUESTED: handlers.revision_requested,
+        ARTICLE_REJECTED: handlers.rejected,
+        ARTICLE_TAKEN_DOWN: follow_ups.taken_down,
+    })
+    subscribe(runtime.bus, topics.OPDS, GROUP, {
+        OPD_REGISTERED: handlers.opd_state,
+        OPD_CHANGED: handlers.opd_state,
+        OPD_BEHIND_TARGET: handlers.behind_target,
+    })
+    runtime.background(lambda: sender.run_forever(sweep_seconds))
+    runtime.background(
+        lambda: follow_ups.run_forever(settings.notifier_reminder_check_seconds))
+    return OwnUsersWiring(handlers, sender, [messages.ensure_indexes],
+                          [build_invitation_router(settings, follow_ups)])
