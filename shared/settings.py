@@ -68,9 +68,8 @@ class Settings(BaseSettings):
     notifier_retention_delivery_days: int = Field(default=365, ge=1)
     notifier_signup_per_ip_per_hour: int = Field(default=20, ge=1)
     notifier_signup_per_address_per_hour: int = Field(default=3, ge=1)
-    # Client addresses in X-Forwarded-For count only when the direct peer is one of these.
-    notifier_trusted_proxies: str = "127.0.0.1,::1"
-    # Audit "from where": the front door's X-Forwarded-For / X-Real-IP count only from these.
+    # The client address ("from where" in the audit trail and consent records): the front
+    # door's X-Forwarded-For / X-Real-IP count only when the direct peer is one of these.
     trusted_proxies: str = "127.0.0.1,::1"
     notifier_whatsapp_api_url: str = "https://graph.facebook.com/v24.0"
     notifier_whatsapp_token: SecretStr | None = None
@@ -109,6 +108,8 @@ class Settings(BaseSettings):
     publisher_health_interval: float = Field(default=300.0, gt=0)
     # How long a poster holds a publication before another replica may take it over.
     publisher_lease_seconds: float = Field(default=60.0, ge=1)
+    # A network call that has not answered by then counts as a timeout (maybe posted).
+    publisher_http_timeout_seconds: float = Field(default=30.0, gt=0)
 
     jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
     jwt_issuer: str = "warta-editorial"

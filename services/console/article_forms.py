@@ -26,6 +26,15 @@ async def load(desk: Desk, session: Session, article_id: str) -> dict[str, Any]:
             "text_channels": TEXT_CHANNELS, "all_channels": CHANNELS, "names": CHANNEL_NAMES}
 
 
+def image_count(form: dict[str, str]) -> int:
+    """The article's photo count the page sent along; anything but a small number is refused
+    (a tampered form must get a clear answer, not a stack trace)."""
+    raw = form.get("images", "0").strip() or "0"
+    if not raw.isdigit() or int(raw) > 100:
+        raise ApiRefusal(422, "invalid_images", "Jumlah foto tidak valid.")
+    return int(raw)
+
+
 def live_counter(channel: str, text: str, images: int) -> dict[str, Any]:
     if channel not in LIMITS:
         raise ApiRefusal(404, "not_found", "Kanal tidak dikenal.")

@@ -77,7 +77,7 @@ def build_router(desk: Desk) -> APIRouter:
         session = await desk.session(request)
         form = await checked_form(request, session)
         counter: dict[str, Any] = article_forms.live_counter(
-            channel, form.get(f"text_{channel}", ""), int(form.get("images", "0") or 0))
+            channel, form.get(f"text_{channel}", ""), article_forms.image_count(form))
         return page(request, "_counter.html", {"c": counter})
 
     @router.get("/kanal", response_class=HTMLResponse)

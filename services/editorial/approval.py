@@ -9,7 +9,9 @@ from shared import channel_text
 from shared.channel_text import LimitProblem
 from shared.vocabulary import article_url
 
-JPEG = "image/jpeg"
+# Photo types ingest accepts, which the publisher converts to JPEG itself where a channel
+# (Instagram) needs one: none of them is a reason to refuse at approval.
+CONVERTIBLE_TO_JPEG = frozenset({"image/jpeg", "image/png", "image/webp"})
 
 
 class SecondEyesRequired(Exception):
@@ -54,10 +56,10 @@ def no_pending_opd_request(article: dict[str, Any]) -> None:
 
 
 def images(article: dict[str, Any]) -> tuple[int, int]:
-    """(photos, of which JPEG) among the article's attachments."""
+    """(photos, of which the publisher can send as JPEG) among the article's attachments."""
     photos = [a for a in article.get("attachments") or []
               if str(a.get("content_type", "")).startswith("image/")]
-    return len(photos), sum(1 for a in photos if a.get("content_type") == JPEG)
+    return len(photos), sum(1 for a in photos if a.get("content_type") in CONVERTIBLE_TO_JPEG)
 
 
 def preview(article: dict[str, Any], channel: str, website_base_url: str) -> dict[str, Any]:

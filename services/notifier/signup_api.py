@@ -20,6 +20,7 @@ from services.notifier.signup_schemas import (
     SignupOut,
     WhatsAppCodeIn,
 )
+from shared.audit import client_address, trusted_set
 from shared.auth import Principal, require_role
 from shared.envelope import utcnow
 from shared.errors import ApiError
@@ -38,13 +39,9 @@ SENT = "Periksa email Anda dan buka tautan konfirmasi. Bila Anda mengisi nomor W
 
 
 def client_origin(request: Request, trusted: frozenset[str]) -> Origin:
-    """The client as the front door saw it: X-Forwarded-For counts only from a trusted proxy,
-    and then its right-most address that is not a proxy of ours."""
-    ip = request.client.host if request.client else "unknown"
-    if ip in trusted:
-        hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",")]
-        ip = next((h for h in reversed(hops) if h and h not in trusted), ip)
-    return Origin(ip=ip[:64], user_agent=request.headers.get("user-agent", "")[:300])
+    """The client as the front door saw it (the same rule as the audit trail's)."""
+    return Origin(ip=client_address(request, trusted),
+                  user_agent=request.headers.get("user-agent", "")[:300])
 
 
 def _refused(exc: SignupRefused) -> ApiError:
@@ -59,8 +56,7 @@ def _page(template: str, status: int = 200, **context: Any) -> HTMLResponse:
 
 def build_signup_router(settings: Settings, signups: Signups) -> APIRouter:
     router = APIRouter(prefix="/v1/signup", tags=["signup"])
-    trusted = frozenset(p.strip() for p in settings.notifier_trusted_proxies.split(",")
-                        if p.strip())
+    trusted = trusted_set(settings.trusted_proxies)
     secure = settings.public_base_url.startswith("https://")
 
     @router.get("/challenge", response_model=ChallengeOut, responses=route_errors())

@@ -6,11 +6,13 @@ from __future__ import annotations
 import uuid
 
 import httpx
+import stamina
 
 from shared.auth import Principal, issue_token
 from tests.accounts import create_editor, record_accounts
 from tests.faults.harness import Stack
 from tests.integration.ingest.support import Opd, make_opd
+from warta_cli.journalist import confirm_from_mail
 
 EDITOR, EDITOR_PASSWORD = "fault-redaktur", "redaksi-gangguan-rahasia"
 ADMIN = "fault-admin"
@@ -44,4 +46,10 @@ async def journalists(stack: Stack, opd_id: str, count: int) -> list[str]:
                 json={"name": f"Wartawan {n}", "email": email, "opd_ids": [opd_id],
                       "categories": []})
             assert response.status_code == 201, response.text
+    # Double opt-in: each presses the button behind the link they were mailed.
+    for email in emails:
+        async for attempt in stamina.retry_context(on=AssertionError, timeout=60, wait_max=1):
+            with attempt:
+                assert await confirm_from_mail(stack.url("notifier"),
+                                               stack.receiver.messages(), email)
     return emails

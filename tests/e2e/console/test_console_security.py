@@ -93,3 +93,18 @@ def test_a_chief_editor_reaches_no_page_without_the_totp_code(
     phone.get_by_role("button", name="Verifikasi").click()
     expect(phone.get_by_role("alert")).to_contain_text("Kode tidak cocok")
     check_page(phone)
+
+
+def test_a_tampered_counter_form_gets_a_clear_refusal_not_a_stack_trace(
+    stack: ConsoleStack,
+) -> None:
+    article_id = stack.submit_report("Posyandu keliling di Tamalate")
+    with contextlib.closing(signed_in(stack, EDITOR)) as client:
+        csrf = form_csrf(client.get(f"/console/artikel/{article_id}").text)
+        counted = client.post("/console/hitung/x", data={
+            "csrf": csrf, "text_x": "Posyandu keliling", "images": "1"})
+        assert counted.status_code == 200, counted.text
+        tampered = client.post("/console/hitung/x", data={
+            "csrf": csrf, "text_x": "Posyandu keliling", "images": "satu"})
+        assert tampered.status_code == 422, tampered.text
+        assert "Jumlah foto tidak valid" in tampered.text

@@ -92,3 +92,17 @@ def test_the_approval_event_carries_texts_place_time_and_photo_metadata(office: 
     first = data["attachments"][0]
     assert (first["caption"], first["credit"], first["alt_text"]) == (
         "Pesepeda", "Humas Dishub", "Dua pesepeda")
+
+
+def test_a_png_only_article_is_approved_for_instagram_which_gets_it_as_jpeg(office: Desk) -> None:
+    """The publisher converts (and pads or crops) photos for Instagram itself, so a PNG is no
+    reason to refuse at approval; only a missing photo is."""
+    article = claimed(office, attachments=[photo(1, "image/png")])
+    path = f"/v1/articles/{article}"
+    preview = office.call("test-editor", "GET", f"{path}/preview?channels=instagram")
+    assert preview.status_code == 200, preview.text
+    assert preview.json()["channels"][0]["problems"] == []
+    office.call("test-editor", "POST", f"{path}/ready")
+    approved = office.call("test-chief_editor", "POST", f"{path}/approve",
+                           json={"channels": ["instagram"]})
+    assert approved.status_code == 200, approved.text

@@ -10,52 +10,30 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import SecretStr
 
-from services.notifier.main import create_app
-from shared.kafka import ensure_topics
 from shared.settings import Settings
-from tests.conftest import running
-from tests.integration.notifier.conftest import (
-    PUBLIC_BASE_URL,
-    add_active,
-    approved,
-    new_article_id,
-    published,
-)
-from tests.probes import eventually, publish
+from tests.integration.notifier.conftest import PUBLIC_BASE_URL
+from tests.integration.notifier.release_steps import one_release
 from warta_cli.mailpit import Mailpit
-
-
-async def one_mail(mailbox: Mailpit, address: str) -> dict[str, object]:
-    async def arrived() -> dict[str, object] | None:
-        found = await mailbox.summaries(f"to:{address}")
-        return found[0] if found else None
-
-    return await eventually(arrived, f"an email to {address}")
 
 
 async def test_list_unsubscribe_is_a_plain_public_url_and_one_click_post_unsubscribes(
     mail_settings: Settings, mailbox: Mailpit,
 ) -> None:
     settings = mail_settings
-    await ensure_topics(settings.kafka_bootstrap)
-    article_id = new_article_id()
-    await add_active(settings, "Andi Wijaya", "andi@media.example")
-    async with running(create_app(settings)) as client:
-        await publish(settings, approved(article_id), published(article_id))
-        summary = await one_mail(mailbox, "andi@media.example")
-        raw = await mailbox.raw(str(summary["ID"]))
+    async with one_release(settings, mailbox, "Andi Wijaya", "andi@media.example") as sent:
+        raw = await mailbox.raw(str(sent.mail["ID"]))
         header_line = next(line for line in raw.split(b"\r\n")
                            if line.lower().startswith(b"list-unsubscribe:"))
         assert b"=?" not in header_line, header_line  # not RFC 2047-encoded
         url = header_line.split(b":", 1)[1].strip().decode()
         assert url.startswith(f"<{PUBLIC_BASE_URL}/unsubscribe/") and url.endswith(">"), url
-        headers = await mailbox.headers(str(summary["ID"]))
+        headers = await mailbox.headers(str(sent.mail["ID"]))
         assert headers["List-Unsubscribe-Post"] == ["List-Unsubscribe=One-Click"]
         assert headers["List-Id"] == ["Siaran Pers Warta <siaran-pers.kominfo.example>"]
         # The public URL reaches the notifier through the front door; here, its path directly.
-        one_click = await client.post(urlparse(url.strip("<>")).path,
-                                      content=b"List-Unsubscribe=One-Click", headers={
-                                          "Content-Type": "application/x-www-form-urlencoded"})
+        one_click = await sent.client.post(urlparse(url.strip("<>")).path,
+                                           content=b"List-Unsubscribe=One-Click", headers={
+                                               "Content-Type": "application/x-www-form-urlencoded"})
         assert one_click.status_code == 200
         assert "Anda telah berhenti berlangganan" in one_click.text
     assert await _active(settings, "andi@media.example") is False
@@ -84,13 +62,8 @@ async def test_a_configured_dkim_key_signs_what_mailpit_receives(
     settings = mail_settings.model_copy(update={
         "notifier_dkim_key": SecretStr(pem), "notifier_dkim_selector": "warta2026",
         "notifier_dkim_domain": "kominfo.example"})
-    await ensure_topics(settings.kafka_bootstrap)
-    article_id = new_article_id()
-    await add_active(settings, "Budi", "budi@media.example")
-    async with running(create_app(settings)):
-        await publish(settings, approved(article_id), published(article_id))
-        summary = await one_mail(mailbox, "budi@media.example")
-        raw = await mailbox.raw(str(summary["ID"]))
+    async with one_release(settings, mailbox, "Budi", "budi@media.example") as sent:
+        raw = await mailbox.raw(str(sent.mail["ID"]))
     record = b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
 
     def dns(name: bytes, timeout: int = 5) -> bytes:
@@ -105,12 +78,6 @@ async def test_a_configured_dkim_key_signs_what_mailpit_receives(
 async def test_without_a_dkim_key_nothing_is_signed(
     mail_settings: Settings, mailbox: Mailpit,
 ) -> None:
-    settings = mail_settings
-    await ensure_topics(settings.kafka_bootstrap)
-    article_id = new_article_id()
-    await add_active(settings, "Citra", "citra@media.example")
-    async with running(create_app(settings)):
-        await publish(settings, approved(article_id), published(article_id))
-        summary = await one_mail(mailbox, "citra@media.example")
-        raw = await mailbox.raw(str(summary["ID"]))
+    async with one_release(mail_settings, mailbox, "Citra", "citra@media.example") as sent:
+        raw = await mailbox.raw(str(sent.mail["ID"]))
     assert b"DKIM-Signature:" not in raw

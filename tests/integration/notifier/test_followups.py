@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from services.notifier.main import create_app
 from shared.envelope import Envelope, root_event
 from shared.events.articles import ARTICLE_CORRECTED, ArticleCorrectedV1
 from shared.events.common import OpdRef
-from shared.kafka import ensure_topics
 from shared.settings import Settings
-from tests.conftest import running
 from tests.integration.notifier.conftest import (
     OPD,
     add_active,
@@ -20,6 +17,7 @@ from tests.integration.notifier.conftest import (
     published,
     taken_down,
 )
+from tests.integration.notifier.release_steps import one_release
 from tests.probes import eventually, publish
 from warta_cli.mailpit import Mailpit
 
@@ -48,12 +46,9 @@ async def test_a_correction_reaches_everyone_the_release_reached_and_only_them(
     mail_settings: Settings, mailbox: Mailpit,
 ) -> None:
     settings = mail_settings
-    await ensure_topics(settings.kafka_bootstrap)
-    article_id = new_article_id()
-    await add_active(settings, "Andi", "andi@media.example")
-    async with running(create_app(settings, sweep_seconds=0.3)) as client:
-        await publish(settings, approved(article_id), published(article_id))
-        await subjects(mailbox, "andi@media.example", 1)
+    async with one_release(settings, mailbox, "Andi", "andi@media.example",
+                           sweep_seconds=0.3) as sent:
+        client, article_id = sent.client, sent.article_id
         # Subscribed after the release went out: no "Ralat" for what they never got.
         await add_active(settings, "Budi", "budi@media.example")
         note = "Tanggal kegiatan diralat: Sabtu, bukan Jumat"
@@ -80,12 +75,9 @@ async def test_a_take_down_sends_a_withdrawal_notice_and_cancels_what_is_not_sen
     mail_settings: Settings, mailbox: Mailpit,
 ) -> None:
     settings = mail_settings
-    await ensure_topics(settings.kafka_bootstrap)
-    article_id = new_article_id()
-    await add_active(settings, "Andi", "andi@media.example")
-    async with running(create_app(settings, backoff_base=30.0, sweep_seconds=0.3)) as client:
-        await publish(settings, approved(article_id), published(article_id))
-        await subjects(mailbox, "andi@media.example", 1)
+    async with one_release(settings, mailbox, "Andi", "andi@media.example",
+                           backoff_base=30.0, sweep_seconds=0.3) as sent:
+        client, article_id = sent.client, sent.article_id
         # Another article's copies are refused for now (4xx: retried only in 30 s) when its
         # take-down lands: never sent, so cancelled, and nobody is told of its withdrawal.
         await mailbox.chaos(recipient=451)

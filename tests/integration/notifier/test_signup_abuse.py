@@ -46,7 +46,7 @@ async def test_sign_ups_are_limited_per_ip_and_per_address_across_instances(
 
 
 async def test_x_forwarded_for_counts_only_from_a_trusted_proxy(settings: Settings) -> None:
-    untrusting = settings.model_copy(update={"notifier_trusted_proxies": "10.9.9.9"})
+    untrusting = settings.model_copy(update={"trusted_proxies": "10.9.9.9"})
     async with running(create_app(untrusting)) as client:
         answer = await sign_up(client, "f@x.example", headers={"X-Forwarded-For": "1.2.3.4"})
         assert answer.status_code == 202

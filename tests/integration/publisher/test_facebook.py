@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -17,27 +16,9 @@ from services.publisher.adapters.port import (
     ChannelUnavailable,
     Posted,
 )
-from tests.integration.publisher.graph_support import (
-    SITE,
-    Photos,
-    Sandbox,
-    article,
-    context,
-    corrected,
-    jpeg,
-)
+from tests.integration.publisher.channel_support import SITE, context, corrected
+from tests.integration.publisher.graph_support import Photos, Sandbox, article, jpeg
 from tests.probes import eventually
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=10) as client:
-        yield client
-
-
-@pytest.fixture
-def sandbox(sandboxes: dict[str, str]) -> Sandbox:
-    return Sandbox(sandboxes["graph"])
 
 
 @pytest.fixture

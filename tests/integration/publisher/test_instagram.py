@@ -20,27 +20,8 @@ from services.publisher.adapters.port import (
     Posted,
 )
 from services.publisher.fitted_images import FittedImages
-from tests.integration.publisher.graph_support import (
-    SITE,
-    Photos,
-    Sandbox,
-    article,
-    context,
-    corrected,
-    image_host,
-    jpeg,
-)
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=10) as client:
-        yield client
-
-
-@pytest.fixture
-def sandbox(sandboxes: dict[str, str]) -> Sandbox:
-    return Sandbox(sandboxes["graph"])
+from tests.integration.publisher.channel_support import SITE, context, corrected
+from tests.integration.publisher.graph_support import Photos, Sandbox, article, image_host, jpeg
 
 
 @pytest.fixture
@@ -61,7 +42,7 @@ class Setup:
         self.ig = account["ig_user_id"]
         self.adapter = instagram.build(instagram.Credentials(
             user_id=self.ig, token=account["ig_token"], api_base_url=sandbox.api),
-            http, context(self.photos, host))
+            http, context(self.photos, host=host))
 
     async def media(self) -> list[dict[str, Any]]:
         return [m for m in (await self.sandbox.state())["media"] if m["_ig"] == self.ig]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -18,27 +17,13 @@ from services.publisher.adapters.port import (
     ChannelRefused,
     ChannelUnavailable,
 )
-from tests.integration.publisher.tgx_support import (
-    Control,
-    Photos,
-    article,
-    context,
-    corrected,
-    jpeg,
-)
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=10) as client:
-        yield client
+from tests.integration.publisher.channel_support import context, corrected, jpeg
+from tests.integration.publisher.tgx_support import Control, Photos, article
 
 
 @pytest.fixture
 async def control(sandboxes: dict[str, str]) -> Control:
-    result = Control(sandboxes["telegram"])
-    await result.clear_faults()
-    return result
+    return await Control.fresh(sandboxes["telegram"])
 
 
 @pytest.fixture

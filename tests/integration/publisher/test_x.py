@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,27 +19,13 @@ from services.publisher.adapters.port import (
     ChannelRefused,
     ChannelUnavailable,
 )
-from tests.integration.publisher.tgx_support import (
-    Control,
-    Photos,
-    Saved,
-    article,
-    context,
-    corrected,
-)
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=10) as client:
-        yield client
+from tests.integration.publisher.channel_support import Saved, context, corrected
+from tests.integration.publisher.tgx_support import Control, Photos, article
 
 
 @pytest.fixture
 async def control(sandboxes: dict[str, str]) -> Control:
-    result = Control(sandboxes["x"])
-    await result.clear_faults()
-    return result
+    return await Control.fresh(sandboxes["x"])
 
 
 @pytest.fixture
