@@ -28,7 +28,7 @@ from services.notifier.repository import (
     JournalistRepository,
 )
 from shared.envelope import utcnow
-from shared.mongo import Document
+from shared.mongo import Document, update_one
 from shared.settings import Settings
 
 log = logging.getLogger("warta.notifier.digest")
@@ -51,7 +51,11 @@ class DigestJob:
         while keys := await self.digests.due(at, BATCH):
             progressed = 0
             for key in keys:
-                outcome = await self.one(key, at)
+                try:
+                    outcome = await self.one(key, at)
+                except Exception:  # one broken digest never holds up the others due
+                    log.exception("digest broke", extra={"digest_id": key})
+                    continue
                 if outcome in counts:
                     counts[outcome] += 1
                     progressed += 1
@@ -64,6 +68,27 @@ class DigestJob:
         digest = await self.digests.claim(key, owner, at, now, now + LEASE)
         if digest is None:
             return "busy"
+        # Counted as it is claimed, so a crash between claim and settlement counts as well:
+        # a digest that keeps breaking ends dead instead of being claimed forever.
+        await update_one(self.digests.collection, {"_id": key, "lease_owner": owner},
+                         {"$inc": {"attempts": 1}})
+        attempts = int(digest.get("attempts", 0)) + 1
+        if attempts > domain.MAX_ATTEMPTS:
+            await self.digests.settle(key, owner, {"state": DeliveryState.DEAD.value,
+                                                   "error": "gave up after repeated attempts"},
+                                      attempted=False)
+            return "failed"
+        try:
+            return await self._send(key, digest, owner, at, attempts)
+        except Exception as exc:
+            state = DeliveryState.DEAD.value if attempts >= domain.MAX_ATTEMPTS else "pending"
+            await self.digests.settle(key, owner, {"state": state,
+                                                   "error": f"internal error: {exc!r}"[:300]},
+                                      attempted=False)
+            raise
+
+    async def _send(self, key: str, digest: Document, owner: str, at: datetime,
+                    attempts: int) -> str:
         journalist = await self.journalists.get(digest["journalist_id"])
         found = [await self.articles.get(a) for a in digest.get("article_ids", [])]
         articles = [a for a in found if a and a.get("approved") and not a.get("taken_down")
@@ -84,9 +109,10 @@ class DigestJob:
             answer = await self.mailer.send_raw(parseaddr(self.settings.smtp_from)[1],
                                                 [journalist["email"]], raw)
         except SendFailed as exc:
-            state = DeliveryState.DEAD.value if exc.permanent or digest["attempts"] + 1 >= (
+            state = DeliveryState.DEAD.value if exc.permanent or attempts >= (
                 domain.MAX_ATTEMPTS) else "pending"
-            await self.digests.settle(key, owner, {"state": state, "error": exc.error})
+            await self.digests.settle(key, owner, {"state": state, "error": exc.error},
+                                      attempted=False)
             log.warning("digest not sent", extra={"digest_id": key, "error": exc.error})
             return "failed"
         sent_at = utcnow()
@@ -94,7 +120,8 @@ class DigestJob:
             _delivered(key, article, journalist, sent_at, answer) for article in articles])
         await self.digests.settle(key, owner, {"state": SENT, "sent_at": sent_at,
                                                "error": None,
-                                               "sent_article_ids": [a["_id"] for a in articles]})
+                                               "sent_article_ids": [a["_id"] for a in articles]},
+                                  attempted=False)
         return "sent"
 
 

@@ -7,7 +7,8 @@ update (state, attempt log, event in the outbox). The batch lease is renewed whi
 sent, so a slow server never lets another sender take a record over; a sender that crashed
 mid-batch has its records retried once the lease expires (at most one duplicate each). A
 delivery whose article was taken down is cancelled, never sent (checked against the article
-as read when the batch was claimed).
+as read when the batch was claimed). An unexpected error on one delivery counts as a failed
+attempt of that one only (dead after the usual maximum); the rest of its batch is recorded.
 """
 
 from __future__ import annotations
@@ -116,17 +117,24 @@ class Sender:
 
         async def one(delivery: Document) -> None:
             async with gate:
-                await self._attempt(delivery, owner, articles.get(delivery["article_id"]),
-                                    journalists.get(delivery["journalist_id"]),
-                                    prepared=prepared, sent=sent)
+                try:
+                    await self._attempt(delivery, owner, articles.get(delivery["article_id"]),
+                                        journalists.get(delivery["journalist_id"]),
+                                        prepared=prepared, sent=sent)
+                except Exception as exc:  # one poison delivery never fails its batch
+                    await self._broken(delivery, owner, exc)
             if len(sent) >= SETTLE_AT_ONCE:
                 await self._record_all_sent(sent)
 
         renew = partial(self.deliveries.renew_batch, owner)
         async with renewing(lambda: renew(utcnow() + domain.SENDING_LEASE),
                             lease.total_seconds() / 3, owner):
-            await asyncio.gather(*(one(d) for d in batch))
-            await self._record_all_sent(sent)
+            try:  # every delivery runs to its end before the rest is recorded
+                results = await asyncio.gather(*(one(d) for d in batch), return_exceptions=True)
+            finally:  # what went out is recorded whatever else failed: never sent twice
+                await self._record_all_sent(sent)
+        for error in (r for r in results if isinstance(r, BaseException)):
+            log.warning("delivery batch step failed", extra={"error": repr(error)})
         log.info("delivery batch done", extra={
             "count": len(batch), "claim_ms": round(1000 * (claimed - started)),
             "send_ms": round(1000 * (time.monotonic() - claimed))})
@@ -188,10 +196,14 @@ class Sender:
         changes, sent[:] = list(sent), []
         if not changes:
             return
-        async for retry in retrying(attempts=None,
-                                    timeout=domain.SENDING_LEASE.total_seconds() / 2):
-            with retry:
-                await self.deliveries.settle_many(changes)
+        try:
+            async for retry in retrying(attempts=None,
+                                        timeout=domain.SENDING_LEASE.total_seconds() / 2):
+                with retry:
+                    await self.deliveries.settle_many(changes)
+        except BaseException:
+            sent.extend(changes)  # kept for the batch's last recording (see `sweep`)
+            raise
         if len(changes) < SETTLE_AT_ONCE:  # a trickle: its events now; a fan-out's, by sweep
             for query, _ in changes:
                 self._relay_later(query["_id"])
@@ -218,6 +230,16 @@ class Sender:
                         state=outcome.state.value)
         if await self.deliveries.settle(delivery["_id"], owner, fields, event, entry):
             self._relay_later(delivery["_id"])
+
+    async def _broken(self, delivery: Document, owner: str, exc: Exception) -> None:
+        """An unexpected error on one delivery (its data, a template, the database): counted
+        as a failed attempt, so a poison record ends dead instead of being retried forever."""
+        log.exception("delivery attempt broke", extra={"delivery_id": delivery["_id"]})
+        try:
+            await self._failed(delivery, owner, f"internal error: {exc!r}"[:300], False)
+        except Exception:  # the database is away too: the lease expires, it is retried
+            log.exception("failed delivery not recorded", extra={
+                "delivery_id": delivery["_id"]})
 
     def _event(self, delivery: Document, type_: str,
                data: DeliverySentV1 | DeliveryFailedV1) -> Envelope:

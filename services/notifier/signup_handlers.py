@@ -14,11 +14,14 @@ from services.notifier.consent_texts import CONSENT_TEXTS
 from services.notifier.signup_repository import PENDING, SignupRepository
 from services.notifier.signup_schemas import SignupIn
 from shared.envelope import new_id, utcnow
-from shared.mongo import Document
+from shared.mongo import Document, DuplicateKeyError
 from shared.settings import Settings
 
 CHALLENGE_TTL = timedelta(minutes=15)
 CODE_TTL = timedelta(minutes=15)
+# Never exported: what proves a link, a code, a binding or a webhook call genuine.
+PRIVATE = frozenset({"token_nonce", "unsubscribe_hash", "confirm_nonce", "whatsapp_code",
+                     "confirm", "telegram_bind"})
 Wake = Callable[[str], Awaitable[None]]
 
 
@@ -92,8 +95,25 @@ class Signups:
                                 "Minta pertanyaan baru.")
         _check_consents(data)
         existing = await self.repository.by_email(data.email)
-        if existing is not None and existing.get("status") != PENDING:
-            return None  # confirmed already: nothing new is sent, nothing is revealed
+        if existing is None:
+            journalist_id = new_id()
+            try:
+                await self.repository.collection.insert_one(
+                    _new_document(journalist_id, data, self._fields(data, origin, now), now))
+            except DuplicateKeyError:  # a concurrent sign-up of the same address won
+                existing = await self.repository.by_email(data.email)
+            else:
+                await self.wake(journalist_id)
+                return self._code_token(data, journalist_id, now)
+        if existing is None or existing.get("status") != PENDING:
+            return None  # confirmed already (or just expired): nothing new is sent or revealed
+        # Pending: the same confirmation again, never new details nor a new link, so another
+        # person's sign-up can neither spoil the owner's link nor put their number on it.
+        if await self.repository.resend_pending(existing["_id"], now):
+            await self.wake(existing["_id"])
+        return None
+
+    def _fields(self, data: SignupIn, origin: Origin, now: datetime) -> dict[str, Any]:
         fields: dict[str, Any] = {
             "name": data.name, "outlet": data.outlet, "whatsapp": data.whatsapp,
             "telegram": data.telegram, "updated_at": now, "source": "signup",
@@ -103,14 +123,9 @@ class Signups:
         }
         if data.whatsapp:
             fields["confirm.whatsapp"] = {"state": "due", "next_at": now, "attempts": 0}
-        if existing is None:
-            journalist_id = new_id()
-            await self.repository.collection.insert_one(_new_document(journalist_id, data,
-                                                                      fields, now))
-        else:
-            journalist_id = existing["_id"]
-            await self.repository.refresh_pending(journalist_id, fields)
-        await self.wake(journalist_id)
+        return fields
+
+    def _code_token(self, data: SignupIn, journalist_id: str, now: datetime) -> str | None:
         if not data.whatsapp:
             return None
         return tokens.sign(self.keys[0], tokens.WHATSAPP_CODE, journalist_id,
@@ -168,9 +183,9 @@ class Signups:
         journalist = await self.repository.get(journalist_id)
         if journalist is None:
             return None
-        private = {"token_nonce", "unsubscribe_hash", "confirm_nonce", "whatsapp_code",
-                   "confirm"}
-        person = {k: v for k, v in journalist.items() if k not in private}
+        person = {k: v for k, v in journalist.items() if k not in PRIVATE}
+        if isinstance(person.get("webhook"), dict):  # the signing key stays with us
+            person["webhook"] = {k: v for k, v in person["webhook"].items() if k != "secret"}
         person["id"] = person.pop("_id")
         return {"journalist": person,
                 "deliveries": await self.repository.deliveries_of(journalist_id)}

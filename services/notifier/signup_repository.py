@@ -42,11 +42,13 @@ class SignupRepository:
     async def get(self, journalist_id: str) -> Document | None:
         return await self.collection.find_one({"_id": journalist_id})
 
-    async def refresh_pending(self, journalist_id: str, fields: dict[str, Any]) -> bool:
-        """A second sign-up of a still-pending address: new details, a new confirmation."""
+    async def resend_pending(self, journalist_id: str, now: datetime) -> bool:
+        """A second sign-up of a still-pending address: its confirmation email once more, same
+        link, same details (unless that email is being sent right now)."""
         result = await update_one(self.collection,
-            {"_id": journalist_id, "status": PENDING}, {"$set": fields})
-        return result.matched_count == 1
+            {"_id": journalist_id, "status": PENDING, "confirm.email.state": {"$ne": "sending"}},
+            {"$set": {"confirm.email": {"state": "due", "next_at": now, "attempts": 0}}})
+        return result.modified_count == 1
 
     # ---- sending confirmations -----------------------------------------------------------------
 

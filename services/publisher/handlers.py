@@ -7,23 +7,23 @@ recorded before the network is called, never a second post.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from services.publisher.adapters.port import Capabilities, ChannelError, Posted
 from services.publisher.channel_adapters import ChannelAdapters
 from services.publisher.dispatch import Dispatcher
 from services.publisher.domain import (
-    MANUAL_DELETE,
-    MANUAL_EDIT,
     State,
     initial_state,
     publication_id,
     requested_channels,
 )
+from services.publisher.followup_repository import PENDING, FollowupRepository, pending
+from services.publisher.followups import Followups
 from services.publisher.publication_events import failed_event
 from services.publisher.publish_queue import SOURCE, PublishQueue
 from services.publisher.repository import FeedRepository, PublicationRepository
@@ -58,10 +58,13 @@ class Publishing:
     relay: Callable[[str], Awaitable[int]]
     clock: Callable[[], datetime] = field(default=utcnow)
     dispatcher: Dispatcher | None = None
+    followups: Followups = field(init=False)
 
     def __post_init__(self) -> None:
         if self.dispatcher is None:
             self.dispatcher = Dispatcher(self.queue.post, self._due, self.clock)
+        self.followups = Followups(FollowupRepository(self.publications.collection),
+                                   self.adapters, self.clock)
 
     async def _due(self, now: datetime, limit: int) -> list[str]:
         paused = await self.queue.health.repository.paused()
@@ -93,18 +96,22 @@ class Publishing:
         data = parse_data(envelope)
         assert isinstance(data, ArticleCorrectedV1)
         now = self.clock()
-        for doc in await self.publications.for_article(data.article_id):
+        docs = await self.publications.for_article(data.article_id)
+        for doc in docs:
             if doc["state"] == State.TAKEN_DOWN.value or envelope.id in doc.get(APPLIED_FIELD, []):
                 continue
-            # Recorded first: a redelivery finds it applied and edits nothing a second time.
+            # Recorded first, with the network edit still to do in the same update: a crash
+            # or a failure before it is done leaves it to the sweep, never a silent gap.
             # Not yet posted ones post the corrected content when their time comes.
-            if not await self.publications.apply(doc["_id"], envelope.id, {
-                    "article": _approved_content(data), "article_version": data.article_version,
-                    "corrected_at": now, "correction_note": data.correction_note,
-                    "updated_at": now}, older_than_version=data.article_version):
-                continue
+            fields: Document = {
+                "article": _approved_content(data), "article_version": data.article_version,
+                "corrected_at": now, "correction_note": data.correction_note, "updated_at": now}
             if doc["state"] == State.PUBLISHED.value and doc.get("external_id"):
-                await self._on_network(doc, "edit", lambda a, p: a.correct(data, p))
+                fields[PENDING] = pending("edit", envelope.id, now)
+            await self.publications.apply(doc["_id"], envelope.id, fields,
+                                          older_than_version=data.article_version)
+        for doc in docs:  # also after a redelivery: finish what a crash left undone
+            await self.followups.act(doc["_id"])
 
     async def article_taken_down(self, envelope: Envelope) -> None:
         data = parse_data(envelope)
@@ -112,44 +119,20 @@ class Publishing:
         now = self.clock()
         for doc in await self.publications.for_article(data.article_id):
             if doc["state"] != State.TAKEN_DOWN.value:
-                # First the state, so a post in flight cannot mark it published afterwards.
-                await self.publications.apply(doc["_id"], envelope.id, {
+                # First the state, so a post in flight cannot mark it published afterwards;
+                # the delete still to do in the same update (it replaces a pending edit).
+                fields: Document = {
                     "state": State.TAKEN_DOWN.value, "taken_down_at": now,
-                    "taken_down_reason": data.reason, "updated_at": now, "lease_until": now})
-            if doc.get("external_id"):
-                await self._on_network(doc, "delete", lambda a, p: a.withdraw(p))
+                    "taken_down_reason": data.reason, "updated_at": now, "lease_until": now}
+                if doc.get("external_id"):
+                    fields[PENDING] = pending("delete", envelope.id, now)
+                await self.publications.apply(doc["_id"], envelope.id, fields)
+            await self.followups.act(doc["_id"])
         await self.feed.remove(data.article_id)  # also when no publication exists here
-
-    async def _on_network(self, doc: Document, kind: str,
-                          act: Callable[[Any, Posted], Awaitable[object]]) -> None:
-        """Edit or delete the post; what the network cannot do (or refuses) is recorded on the
-        publication as an editor's manual action with the link, never a silent gap."""
-        opened = await self.adapters.open(doc["channel"])
-        if isinstance(opened, str):
-            return
-        posted = Posted(doc["external_id"], doc.get("url") or "", doc.get("extra") or {})
-        capabilities: Capabilities = opened.adapter.capabilities
-        able = capabilities.can_edit if kind == "edit" else capabilities.can_delete
-        hint = (MANUAL_EDIT if kind == "edit" else MANUAL_DELETE).format(channel=doc["channel"])
-        if not able:
-            await self._manual(doc, kind, capabilities.manual_hint or hint, None)
-            if kind == "delete":
-                return  # nothing the API can do; an edit may still post a "Ralat" follow-up
-        try:
-            await act(opened.adapter, posted)
-        except ChannelError as exc:
-            log.warning("network action failed: recorded for an editor", extra={
-                "publication_id": doc["_id"], "action": kind, "error": exc.message})
-            await self._manual(doc, kind, hint, exc.message)
-
-    async def _manual(self, doc: Document, kind: str, hint: str, error: str | None) -> None:
-        await self.publications.manual_action(doc["_id"], {
-            "action": kind, "hint": hint, "url": doc.get("url"), "error": error,
-            "at": self.clock()})
 
     async def run_scheduler(self, interval: float) -> None:
         assert self.dispatcher is not None
-        await self.dispatcher.run(interval)
+        await asyncio.gather(self.dispatcher.run(interval), self.followups.run(interval))
 
     async def retry(self, pub_id: str) -> Document:
         """An editor requeues a failed, dead or needs_review publication; posted right away."""

@@ -51,7 +51,8 @@ def create_app(settings: Settings, scheduler_seconds: float = 1.0) -> FastAPI:
     feed = FeedRepository(runtime.mongo.db)
     press = PressroomRepository(runtime.mongo.db)
     channel_repo = ChannelRepository(runtime.mongo.db)
-    http = httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0))
+    http = httpx.AsyncClient(timeout=httpx.Timeout(settings.publisher_http_timeout_seconds,
+                                                   connect=10.0))
     media = fitted_images.media_dir(settings.attachments_dir)
     hosted = fitted_images.FittedImages(media, settings.website_base_url)  # Instagram's images
     adapters = ChannelAdapters(channel_repo, fernet, FeedChannel(feed, settings.website_base_url),

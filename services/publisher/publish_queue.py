@@ -69,6 +69,14 @@ class _Attempt:
 __all__ = ["SOURCE", "PublishQueue"]
 
 
+def _answered(exc: Exception) -> bool:
+    """The network said what happened, so nothing was posted; a timeout or a dropped answer
+    to a post may hide one, so the attempt marker stays and the retry looks for it first."""
+    if isinstance(exc, ChannelUnavailable):
+        return not exc.maybe_posted
+    return isinstance(exc, ChannelError)
+
+
 @dataclass
 class PublishQueue:
     publications: PublicationRepository
@@ -128,7 +136,7 @@ class PublishQueue:
         try:
             return await attempt.opened.adapter.publish(attempt.article)
         except Exception as exc:  # every outcome is recorded in _outcome
-            await self._outcome(attempt, exc, answered=isinstance(exc, ChannelError))
+            await self._outcome(attempt, exc, answered=_answered(exc))
             raise _Recorded from exc
 
     async def _outcome(self, attempt: _Attempt, exc: Exception, *, answered: bool) -> None:

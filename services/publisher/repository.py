@@ -38,6 +38,7 @@ class PublicationRepository:
     async def ensure_indexes(self) -> None:
         await self.collection.create_index("article_id")
         await self.collection.create_index([("state", 1), ("due_at", 1)])
+        await self.collection.create_index("network_pending.due_at", sparse=True)
 
     async def add(self, document: Document) -> bool:
         """False if it exists: a redelivered or repeated approval creates nothing new."""

@@ -19,6 +19,7 @@ from services.publisher.adapters.port import (
     ChannelError,
     ChannelRefused,
     ChannelUnavailable,
+    maybe_sent,
 )
 
 AUTH_CODES = frozenset({190, 102, 10}) | frozenset(range(200, 300))  # reconnect, don't retry
@@ -88,6 +89,10 @@ def is_gone(exc: ChannelError) -> bool:
     return isinstance(exc, ChannelRefused) and exc.code == f"100/{GONE_SUBCODE}"
 
 
+def _acts(method: str, exc: httpx.TransportError) -> bool:
+    return method.upper() not in {"GET", "HEAD"} and maybe_sent(exc)
+
+
 class GraphClient:
     """One account's Graph calls. Remembers the last usage figures it saw, only to back off
     early (a throttle hint, never needed for correctness)."""
@@ -109,9 +114,11 @@ class GraphClient:
             answer = await self.http.request(method, url or f"{self.base}{path}", params=params,
                                              data=data, files=files, headers=headers)
         except httpx.TimeoutException as exc:
-            raise ChannelUnavailable(f"Graph API timed out: {exc!r}", code="timeout") from exc
+            raise ChannelUnavailable(f"Graph API timed out: {exc!r}", code="timeout",
+                                     maybe_posted=_acts(method, exc)) from exc
         except httpx.TransportError as exc:
-            raise ChannelUnavailable(f"Graph API unreachable: {exc!r}", code="network") from exc
+            raise ChannelUnavailable(f"Graph API unreachable: {exc!r}", code="network",
+                                     maybe_posted=_acts(method, exc)) from exc
         percent, regain = _usage_percent(answer.headers)
         if percent >= USAGE_PAUSE:
             self._paused_until = self.clock() + max(regain, 60.0)

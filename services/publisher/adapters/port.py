@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import httpx
 from pydantic import BaseModel
 
 from shared.events.articles import ArticleApprovedV1, ArticleCorrectedV1
@@ -32,12 +33,20 @@ class ChannelError(Exception):
 
 
 class ChannelUnavailable(ChannelError):
-    """429, 5xx, timeout: the same request may succeed later. `retry_after` in seconds if known."""
+    """429, 5xx, timeout: the same request may succeed later. `retry_after` in seconds if known.
+    `maybe_posted`: the network may have acted (a timeout after the request went out, a
+    connection dropped mid-answer), so the queue looks for the post before sending it again."""
 
     def __init__(self, message: str, *, code: str | None = None,
-                 retry_after: float | None = None) -> None:
+                 retry_after: float | None = None, maybe_posted: bool = False) -> None:
         super().__init__(message, code=code)
         self.retry_after = retry_after
+        self.maybe_posted = maybe_posted
+
+
+def maybe_sent(exc: httpx.TransportError) -> bool:
+    """False only when the request never left (no connection, or none free in the pool)."""
+    return not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
 
 
 class ChannelRefused(ChannelError):

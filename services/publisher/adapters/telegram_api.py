@@ -16,6 +16,7 @@ from services.publisher.adapters.port import (
     ChannelError,
     ChannelRefused,
     ChannelUnavailable,
+    maybe_sent,
 )
 
 # A 400 that no retry or later post can fix until an admin changes the channel's settings.
@@ -44,6 +45,11 @@ def telegram_error(status: int, body: Any) -> ChannelError:
     return ChannelRefused(description, code=code)
 
 
+def _acts(method: str, exc: httpx.TransportError) -> bool:
+    """Every Bot API call is a POST; only the get… methods change nothing."""
+    return not method.lower().startswith("get") and maybe_sent(exc)
+
+
 class TelegramBot:
     def __init__(self, http: httpx.AsyncClient, base_url: str, token: SecretStr) -> None:
         self.http, self.base, self.token = http, base_url.rstrip("/"), token
@@ -58,10 +64,12 @@ class TelegramBot:
             # The request may have reached Telegram and posted: the queue must not blindly
             # resend (find_existing answers "ask an editor").
             raise ChannelUnavailable(f"Telegram {method}: batas waktu habis "
-                                     f"({type(exc).__name__})", code="timeout") from None
+                                     f"({type(exc).__name__})", code="timeout",
+                                     maybe_posted=_acts(method, exc)) from None
         except httpx.TransportError as exc:  # no message text: it could carry the URL
             raise ChannelUnavailable(f"Telegram {method}: tidak terjangkau "
-                                     f"({type(exc).__name__})", code="network") from None
+                                     f"({type(exc).__name__})", code="network",
+                                     maybe_posted=_acts(method, exc)) from None
         try:
             body = answer.json()
         except ValueError:

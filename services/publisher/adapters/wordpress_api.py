@@ -19,6 +19,7 @@ from services.publisher.adapters.port import (
     ChannelError,
     ChannelRefused,
     ChannelUnavailable,
+    maybe_sent,
 )
 from shared.envelope import utcnow
 
@@ -55,6 +56,10 @@ def _anonymous(data: dict[str, Any]) -> bool:
     return isinstance(details, dict) and any(
         isinstance(d, dict) and isinstance(d.get("data"), dict)
         and d["data"].get("status") in (401, 403) for d in details.values())
+
+
+def _acts(method: str, exc: httpx.TransportError) -> bool:
+    return method.upper() not in {"GET", "HEAD"} and maybe_sent(exc)
 
 
 def retry_after(headers: httpx.Headers) -> float | None:
@@ -116,10 +121,10 @@ class WordPressApi:
         except httpx.TimeoutException as exc:
             # It may have been done: publish looks the post up by its slug before re-sending.
             raise ChannelUnavailable(f"WordPress: batas waktu habis ({type(exc).__name__})",
-                                     code="timeout") from None
+                                     code="timeout", maybe_posted=_acts(method, exc)) from None
         except httpx.TransportError as exc:
             raise ChannelUnavailable(f"WordPress tidak terjangkau ({type(exc).__name__})",
-                                     code="network") from None
+                                     code="network", maybe_posted=_acts(method, exc)) from None
 
     async def term_ids(self, taxonomy: str, names: list[str]) -> list[int]:
         """Ids of the named categories or tags, creating the missing ones once each: looked up

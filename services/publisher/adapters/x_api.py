@@ -16,6 +16,7 @@ from services.publisher.adapters.port import (
     ChannelError,
     ChannelRefused,
     ChannelUnavailable,
+    maybe_sent,
 )
 
 REFRESH_MARGIN = timedelta(minutes=5)  # refresh this long before the 2-hour expiry
@@ -63,6 +64,10 @@ def x_error(answer: httpx.Response) -> ChannelError:
     return ChannelRefused(detail, code=code)
 
 
+def _acts(method: str, exc: httpx.TransportError) -> bool:
+    return method.upper() not in {"GET", "HEAD"} and maybe_sent(exc)
+
+
 def retry_after(headers: httpx.Headers) -> float | None:
     """X sends no Retry-After: wait until `x-rate-limit-reset` (unix seconds), or the 24-hour
     reset when that budget is the one spent."""
@@ -101,12 +106,13 @@ class XClient:
         try:
             return await self.http.request(method, f"{self.base}{path}", headers=headers,
                                            **kwargs)
-        except httpx.TimeoutException:
-            raise ChannelUnavailable(f"X {method} {path}: batas waktu habis",
-                                     code="timeout") from None
+        except httpx.TimeoutException as exc:
+            raise ChannelUnavailable(f"X {method} {path}: batas waktu habis", code="timeout",
+                                     maybe_posted=_acts(method, exc)) from None
         except httpx.TransportError as exc:
             raise ChannelUnavailable(f"X {method} {path}: tidak terjangkau "
-                                     f"({type(exc).__name__})", code="network") from None
+                                     f"({type(exc).__name__})", code="network",
+                                     maybe_posted=_acts(method, exc)) from None
 
     async def refresh(self) -> None:
         """grant_type=refresh_token. X rotates the refresh token: the old one is dead the moment
