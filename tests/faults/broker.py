@@ -14,10 +14,12 @@ from shared import topics
 
 # Which streams each service's group consumes (services/*/consumers.py, shared/accounts.py).
 SUBSCRIBED = {
-    "warta-editorial": (topics.REPORTS, topics.PUBLICATIONS),
+    "warta-editorial": (topics.REPORTS, topics.PUBLICATIONS, topics.OPDS, topics.AUDIT),
     "warta-ingest": (topics.ARTICLES, topics.PUBLICATIONS, topics.ACCOUNTS),
     "warta-publisher": (topics.ARTICLES, topics.ACCOUNTS),
     "warta-notifier": (topics.ARTICLES, topics.PUBLICATIONS, topics.ACCOUNTS),
+    # The notifier's messages to Warta's own users: a group of its own (own_users_wiring).
+    "warta-notifier-own-users": (topics.ARTICLES, topics.PUBLICATIONS, topics.OPDS),
 }
 
 

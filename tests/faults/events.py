@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from shared import topics
 from shared.envelope import Envelope, new_id, root_event
 from shared.events.accounts import ACCOUNT_UPDATED, AccountUpdatedV1
-from shared.events.articles import ARTICLE_APPROVED, ArticleApprovedV1
+from shared.events.articles import ARTICLE_APPROVED, ARTICLE_TAKEN_DOWN, ArticleApprovedV1
 from shared.events.common import OpdRef, ReportContent
 from shared.events.publications import PUBLICATION_PUBLISHED, PublicationPublishedV1
 from shared.events.reports import REPORT_SUBMITTED, ReportSubmittedV1
@@ -19,7 +19,10 @@ from shared.events.reports import REPORT_SUBMITTED, ReportSubmittedV1
 OPD = OpdRef(id="opd-fault", code="FAULT", name="Dinas Uji Gangguan", region="Kota Makassar",
              timezone="Asia/Makassar")
 HEADLINE = "Uji pesan beracun"
-TYPE_OF = {topics.REPORTS: REPORT_SUBMITTED, topics.ARTICLES: ARTICLE_APPROVED,
+# The schema-refused poison's type on each stream: one that every consumer group of the stream
+# handles (a group skips, rightly, a type it does not handle without decoding its data). On
+# the articles stream that is the take-down: the notifier's own-users group has no approval.
+TYPE_OF = {topics.REPORTS: REPORT_SUBMITTED, topics.ARTICLES: ARTICLE_TAKEN_DOWN,
            topics.PUBLICATIONS: PUBLICATION_PUBLISHED, topics.ACCOUNTS: ACCOUNT_UPDATED}
 
 
