@@ -127,4 +127,9 @@ class Mailer:
         """Keeps `last_probe` fresh for /readyz (whose details hook is synchronous)."""
         while True:
             await self.probe()
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                # Python 3.11's wait_for can swallow a cancel that lands as its inner call ends;
+                # without this the stop waits on this loop forever (seen: a stalled test run).
+                raise asyncio.CancelledError
             await asyncio.sleep(interval)
