@@ -116,7 +116,8 @@ class OutboxRelay:
         else:
             self._again.add(doc_id)
         try:
-            return await asyncio.wait_for(asyncio.shield(task), self._fast_wait)
+            async with asyncio.timeout(self._fast_wait):
+                return await asyncio.shield(task)
         except Exception:  # logged by _fast_done; the events stay pending for the sweep
             return 0
 

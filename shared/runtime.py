@@ -25,6 +25,27 @@ StartHook = Callable[[], Awaitable[None]]
 ReadinessDetails = Callable[[], dict[str, Any]]
 
 
+async def cancel_all(tasks: Sequence[asyncio.Task[None]], patience: float = 2.0) -> None:
+    """Cancel the loops and wait until each has ended.
+
+    A cancel is asked again while a task lives on: one swallowed cancel (Python 3.11's
+    `wait_for` drops one that lands as its inner call ends) must not hang the stop forever.
+    """
+    pending = {task for task in tasks if not task.done()}
+    for task in pending:
+        task.cancel()
+    while pending:
+        _, pending = await asyncio.wait(pending, timeout=patience)
+        for task in pending:
+            log.warning("background task ignored a cancel; cancelling again",
+                        extra={"task": task.get_name()})
+            task.cancel()
+    for task in tasks:
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background task had failed", exc_info=task.exception(),
+                      extra={"task": task.get_name()})
+
+
 class ServiceRuntime:
     """Built in `main.py`; nothing connects until the app's lifespan starts."""
 
@@ -51,7 +72,8 @@ class ServiceRuntime:
         details: dict[str, Any] = {}
         for name, check in (("database", self.mongo.ping), ("broker", self.bus.ping)):
             try:
-                await asyncio.wait_for(check(), timeout=4)
+                async with asyncio.timeout(4):
+                    await check()
                 details[name] = {"ok": True}
             except Exception as exc:  # readiness reports; it never raises
                 details[name] = {"ok": False, "error": type(exc).__name__}
@@ -74,14 +96,11 @@ class ServiceRuntime:
         log.info("service started")
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_all(self._tasks)
         for relay in self.relays:  # flush what was accepted just now; the rest waits for restart
             try:
-                await asyncio.wait_for(relay.flush(), timeout=5)
+                async with asyncio.timeout(5):
+                    await relay.flush()
             except Exception as exc:
                 log.warning("outbox flush at shutdown incomplete", extra={"error": repr(exc)})
         await self.broker.stop()

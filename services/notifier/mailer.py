@@ -95,7 +95,8 @@ class Mailer:
             client = self._idle.get_nowait()
             if client.is_connected:
                 with contextlib.suppress(Exception):
-                    await asyncio.wait_for(client.quit(), PROBE_TIMEOUT)
+                    async with asyncio.timeout(PROBE_TIMEOUT):
+                        await client.quit()
 
     async def probe(self) -> dict[str, Any]:
         """Connect + NOOP with a short timeout; reports, never raises.
@@ -108,8 +109,10 @@ class Mailer:
         client = aiosmtplib.SMTP(hostname=s.smtp_host, port=s.smtp_port, timeout=PROBE_TIMEOUT,
                                  start_tls=False, use_tls=False)
         try:
-            await asyncio.wait_for(client.connect(), PROBE_TIMEOUT)
-            await asyncio.wait_for(client.noop(), PROBE_TIMEOUT)
+            async with asyncio.timeout(PROBE_TIMEOUT):
+                await client.connect()
+            async with asyncio.timeout(PROBE_TIMEOUT):
+                await client.noop()
             result: dict[str, Any] = {"reachable": True, "checked_at": checked_at.isoformat()}
         except Exception as exc:  # readiness reports; it never raises
             result = {"reachable": False, "error": type(exc).__name__,
@@ -117,7 +120,8 @@ class Mailer:
         finally:
             if client.is_connected:
                 try:
-                    await asyncio.wait_for(client.quit(), PROBE_TIMEOUT)
+                    async with asyncio.timeout(PROBE_TIMEOUT):
+                        await client.quit()
                 except Exception:
                     client.close()
         self.last_probe = result
@@ -127,9 +131,4 @@ class Mailer:
         """Keeps `last_probe` fresh for /readyz (whose details hook is synchronous)."""
         while True:
             await self.probe()
-            task = asyncio.current_task()
-            if task is not None and task.cancelling():
-                # Python 3.11's wait_for can swallow a cancel that lands as its inner call ends;
-                # without this the stop waits on this loop forever (seen: a stalled test run).
-                raise asyncio.CancelledError
             await asyncio.sleep(interval)

@@ -78,7 +78,8 @@ class OwnUsersSender:
         delays = backoff_delays(wait_initial=max(interval, 0.5), wait_max=60.0)
         while True:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=interval)
+                async with asyncio.timeout(interval):
+                    await self._wake.wait()
             self._wake.clear()
             try:
                 while await self.send_one():

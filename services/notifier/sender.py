@@ -303,7 +303,8 @@ class Sender:
         delays = backoff_delays(wait_initial=max(interval, 0.5), wait_max=60.0)
         while True:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=interval)
+                async with asyncio.timeout(interval):
+                    await self._wake.wait()
             self._wake.clear()
             try:
                 attempted = await self.sweep()

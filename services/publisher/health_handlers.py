@@ -52,7 +52,8 @@ class ChannelHealth:
         now, version = self.clock(), int(opened.channel.get("version", 0))
         account: str | None = None
         try:
-            account = await asyncio.wait_for(opened.adapter.check(), CHECK_TIMEOUT)
+            async with asyncio.timeout(CHECK_TIMEOUT):
+                account = await opened.adapter.check()
             health, reason = Health.HEALTHY, None
         except ChannelAuthFailed as exc:
             health, reason = Health.NEEDS_RECONNECT, exc.message
