@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from inscriptis import get_text  # type: ignore[import-untyped]
 
+from shared.channel_photos import PhotoFacts, photo_problems
 from shared.telegram_html import tidy_lines, to_telegram_html
 from shared.vocabulary import Channel
 from shared.x_weight import weighted_length
@@ -149,17 +150,20 @@ def outgoing_text(channel: str, *, headline: str, summary: str | None, link: str
 @dataclass(frozen=True)
 class LimitProblem:
     channel: str
-    code: str  # text_too_long | text_empty | too_few_images | no_jpeg | too_many_hashtags
+    code: str  # text_too_long | text_empty | too_few_images | no_jpeg | too_many_hashtags,
+    # or a photo's (shared.channel_photos): image_unreadable | image_too_small | image_too_large
+    # | image_bad_ratio
     message: str  # Indonesian, for the editor
     count: int
     limit: int
 
 
-def check(channel: str, *, text: str, image_count: int, jpeg_count: int | None = None
-          ) -> list[LimitProblem]:
+def check(channel: str, *, text: str, image_count: int, jpeg_count: int | None = None,
+          photos: Sequence[PhotoFacts] | None = None) -> list[LimitProblem]:
     """What the channel would refuse. Channels without limits here (website, feed) pass.
 
     `jpeg_count`: how many of the images the channel can get as JPEG (converted if need be).
+    `photos`: the article's photos in order, when known; those the channel gets are checked.
     """
     limits = LIMITS.get(channel)
     if limits is None:
@@ -189,6 +193,10 @@ def check(channel: str, *, text: str, image_count: int, jpeg_count: int | None =
         problems.append(LimitProblem(channel, "too_many_hashtags", (
             f"Teks untuk {name} memuat {tag_count} tagar, paling banyak {limits.max_hashtags}."),
             tag_count, limits.max_hashtags))
+    if photos:
+        problems.extend(LimitProblem(channel, r.code, r.message, r.count, r.limit)
+                        for r in photo_problems(channel, name,
+                                                photos[: images_used(channel, len(photos))]))
     return problems
 
 

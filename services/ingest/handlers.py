@@ -51,6 +51,10 @@ class AttachmentLike(Protocol):
     def url(self) -> str: ...
     @property
     def thumbnail_url(self) -> str | None: ...
+    @property
+    def width(self) -> int | None: ...
+    @property
+    def height(self) -> int | None: ...
 
 
 class AttachmentLookup(Protocol):
@@ -149,7 +153,8 @@ class Reports:
                 "with POST /v1/attachments."))
             return []
         return [AttachmentRef(id=a.id, url=a.url, content_type=a.content_type, size=a.size,
-                              sha256=a.sha256, thumbnail_url=a.thumbnail_url)
+                              sha256=a.sha256, thumbnail_url=a.thumbnail_url,
+                              width=a.width, height=a.height)
                 for a in (found[i] for i in wanted)]
 
     def relay_soon(self, report_id: str, events: list[Envelope]) -> None:

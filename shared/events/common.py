@@ -30,6 +30,9 @@ class AttachmentRef(EventData):
     credit: str | None = Field(default=None, description="the photographer, e.g. 'Humas Dinkes'")
     alt_text: str | None = Field(default=None,
                                  description="for screen readers; WordPress, Instagram")
+    # Pixels as shown (EXIF rotation applied); None for documents and events from before.
+    width: int | None = Field(default=None, ge=1, description="pixels, upright")
+    height: int | None = Field(default=None, ge=1, description="pixels, upright")
 
 
 class PressInvitation(EventData):

@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shared import channel_text as ct
+from shared.channel_photos import MAX_DECODED_PIXELS, MB, PhotoFacts, PhotoRules, problems_for
 from shared.vocabulary import CHANNELS
 
 LINK = "https://warta.example.go.id/berita/01JD8Q3ZP6V7"
@@ -116,6 +117,74 @@ def test_check_text_only_post_needs_text_and_other_channels_pass() -> None:
 def test_more_photos_than_a_channel_takes_use_the_first_ones() -> None:
     assert ct.images_used("x", 7) == 4
     assert ct.check("x", text="teks", image_count=7) == []
+
+
+def _photo(width: int | None, height: int | None, *, content_type: str = "image/jpeg",
+           size: int = 2_000_000) -> PhotoFacts:
+    return PhotoFacts(content_type=content_type, size=size, width=width, height=height)
+
+
+def test_instagram_refuses_a_photo_narrower_than_320_pixels() -> None:
+    [problem] = ct.check("instagram", text="teks", image_count=2,
+                         photos=[_photo(1080, 1080), _photo(319, 400)])
+    assert (problem.channel, problem.code, problem.count, problem.limit) == (
+        "instagram", "image_too_small", 319, 320)
+    assert "Instagram" in problem.message and "319" in problem.message
+    assert "320" in problem.message and "ke-2" in problem.message
+    assert ct.check("instagram", text="teks", image_count=1, photos=[_photo(320, 400)]) == []
+    # Other channels take a narrow photo as it is.
+    assert ct.check("telegram", text="teks", image_count=1, photos=[_photo(100, 100)]) == []
+
+
+def test_a_photo_of_unknown_size_is_not_refused_for_its_size() -> None:
+    """Events from before ingest recorded width and height."""
+    for channel in SOCIAL:
+        assert ct.check(channel, text="teks", image_count=1, photos=[_photo(None, None)]) == []
+
+
+def test_every_channel_refuses_a_photo_the_pipeline_cannot_decode() -> None:
+    for channel in SOCIAL:
+        [problem] = ct.check(channel, text="teks", image_count=2, photos=[
+            _photo(1080, 1080), _photo(None, None, content_type="image/heic")])
+        assert (problem.code, problem.count, problem.limit) == ("image_unreadable", 1, 0)
+        assert "image/heic" in problem.message and "ke-2" in problem.message
+
+
+def test_only_the_photos_a_channel_gets_are_checked() -> None:
+    fine, narrow = _photo(1080, 1080), _photo(200, 200, content_type="image/gif")
+    assert ct.check("x", text="teks", image_count=5, photos=[fine] * 4 + [narrow]) == []
+    assert [p.code for p in ct.check("x", text="teks", image_count=5,
+                                     photos=[narrow] + [fine] * 4)] == ["image_unreadable"]
+
+
+def test_telegram_refuses_a_photo_longer_than_twenty_times_its_width() -> None:
+    [problem] = ct.check("telegram", text="teks", image_count=1, photos=[_photo(8400, 400)])
+    assert (problem.code, problem.count, problem.limit) == ("image_bad_ratio", 21, 20)
+    assert "Telegram" in problem.message and "20" in problem.message
+    assert ct.check("telegram", text="teks", image_count=1, photos=[_photo(400, 8000)]) == []
+
+
+def test_sizes_the_publisher_shrinks_to_are_no_reason_to_refuse() -> None:
+    """Telegram, X, Facebook and Instagram photos are scaled and re-encoded to the vendor's
+    byte (and Telegram's width + height) limit before upload."""
+    big = _photo(6000, 5000, size=30 * MB)
+    for channel in SOCIAL:
+        assert ct.check(channel, text="teks", image_count=1, photos=[big]) == []
+
+
+def test_byte_and_side_limits_refuse_where_the_publisher_does_not_shrink() -> None:
+    rules = PhotoRules(max_bytes=5 * MB, max_side_sum=10_000)
+    problems = problems_for(rules, "X", [_photo(6000, 5000, size=6 * MB)])
+    assert [(p.code, p.count, p.limit) for p in problems] == [
+        ("image_too_large", 6 * MB, 5 * MB), ("image_too_large", 11_000, 10_000)]
+    assert "5 MB" in problems[0].message and "X" in problems[0].message
+
+
+def test_a_photo_too_big_to_decode_is_refused_everywhere() -> None:
+    for channel in SOCIAL:
+        [problem] = ct.check(channel, text="teks", image_count=1, photos=[_photo(20000, 9000)])
+        assert (problem.code, problem.count, problem.limit) == (
+            "image_too_large", 180_000_000, MAX_DECODED_PIXELS)
 
 
 def test_render_telegram_keeps_its_tags_and_escapes_the_rest() -> None:

@@ -31,6 +31,8 @@ class Attachment:
     url: str
     thumbnail_url: str | None
     created_at: datetime
+    width: int | None = None  # upright pixels; None for PDFs
+    height: int | None = None
 
     def public(self) -> dict[str, Any]:
         return {"id": self.id, "content_type": self.content_type, "size": self.size,
@@ -69,4 +71,4 @@ class AttachmentRepository:
             size=doc["size"], sha256=doc["sha256"], blob=doc["blob"],
             thumbnail_blob=doc.get("thumbnail_blob"), url=url,
             thumbnail_url=f"{url}/thumbnail" if doc.get("thumbnail_blob") else None,
-            created_at=doc["created_at"])
+            created_at=doc["created_at"], width=doc.get("width"), height=doc.get("height"))

@@ -106,3 +106,37 @@ def test_a_png_only_article_is_approved_for_instagram_which_gets_it_as_jpeg(offi
     approved = office.call("test-chief_editor", "POST", f"{path}/approve",
                            json={"channels": ["instagram"]})
     assert approved.status_code == 200, approved.text
+
+
+def test_instagram_approval_refuses_a_photo_too_narrow_and_takes_a_wide_enough_one(
+        office: Desk) -> None:
+    """Ingest records each photo's upright size; a photo under 320 px wide is refused at
+    approval (the publisher could only fail at publish time), one 320 px wide goes through to
+    the approval event with its size."""
+    narrow = {**photo(1), "width": 300, "height": 400}
+    article = claimed(office, attachments=[narrow])
+    path = f"/v1/articles/{article}"
+    office.call("test-editor", "POST", f"{path}/ready")
+    refused = office.call("test-chief_editor", "POST", f"{path}/approve",
+                          json={"channels": ["website", "instagram"]})
+    assert refused.status_code == 422, refused.text
+    error = refused.json()["error"]
+    assert error["code"] == "channel_limits"
+    assert [(p["channel"], p["code"], p["count"], p["limit"]) for p in error["details"]] == [
+        ("instagram", "image_too_small", 300, 320)]
+    assert "Instagram" in error["message"] and "320" in error["message"]
+    after = office.call("test-chief_editor", "GET", path).json()
+    assert after["status"] == "in_review" and after["channels"] == []  # nothing half-way
+
+    wide = {**photo(2), "width": 320, "height": 400}
+    accepted = claimed(office, attachments=[wide])
+    path = f"/v1/articles/{accepted}"
+    office.call("test-editor", "POST", f"{path}/ready")
+    approved = office.call("test-chief_editor", "POST", f"{path}/approve",
+                           json={"channels": ["website", "instagram"]})
+    assert approved.status_code == 200, approved.text
+    events = asyncio.run(collect_envelopes(
+        office.settings.kafka_bootstrap, topics.ARTICLES,
+        lambda e: e["subject"] == accepted and e["type"] == "article.approved", wanted=1))
+    [sent] = events[0]["data"]["attachments"]
+    assert (sent["width"], sent["height"]) == (320, 400)

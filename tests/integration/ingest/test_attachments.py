@@ -87,6 +87,7 @@ async def test_a_photo_is_reencoded_without_exif_or_gps_and_served_with_a_thumbn
     [event] = await events_for(settings, created.json()["id"], wanted=1)
     [ref] = event["data"]["content"]["attachments"]
     assert (ref["url"], ref["size"], ref["sha256"]) == (meta["url"], meta["size"], meta["sha256"])
+    assert (ref["width"], ref["height"]) == (1200, 800)  # upright pixels, for approval's checks
 
 
 async def test_png_webp_and_pdf_are_accepted_and_everything_else_is_refused(settings: Settings
