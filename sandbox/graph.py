@@ -10,14 +10,14 @@ from __future__ import annotations
 import html
 import json
 import re
-from datetime import UTC, datetime
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import UploadFile
 
-from sandbox import graph_instagram, graph_pages
+from sandbox import graph_instagram, graph_pages, graph_tokens
 from sandbox.graph_control import control_router
 from sandbox.graph_pages import Call
 from sandbox.graph_state import Account, GraphError, GraphState, missing_node
@@ -51,24 +51,13 @@ def _authenticate(state: GraphState, request: Request, params: dict[str, Any]
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
     if not token and scheme.lower() in ("bearer", "oauth"):
         token = value.strip()
-    if not token:
-        raise GraphError(400, 104, "An access token is required to request this resource.")
-    challenge = {"WWW-Authenticate": 'OAuth "Facebook Platform" "invalid_token" '
-                 '"Invalid OAuth access token."'}
-    if token not in state.tokens:
-        raise GraphError(400, 190, "Invalid OAuth access token - Cannot parse access token",
-                         headers=challenge)
-    if token in state.expired:
-        now = datetime.fromtimestamp(state.now(), UTC).strftime("%A, %d-%b-%y %H:%M:%S UTC")
-        raise GraphError(400, 190, "Error validating access token: Session has expired on "
-                         f"{now}. The current time is {now}.", subcode=463, headers=challenge)
-    kind, page_id = state.tokens[token]
-    return kind, state.accounts[page_id]
+    params["_token"] = token  # a User token deriving a Page token: its lifetime decides
+    return graph_tokens.check_token(state, token)
 
 
 def _usage_headers(kind: str, account: Account) -> dict[str, str]:
     usage = dict(account.app_usage)
-    owner, buc_type = ((account.page_id, "pages") if kind == "page"
+    owner, buc_type = ((account.page_id, "pages") if kind in ("page", "user")
                        else (account.ig_user_id, "instagram"))
     buc = {owner: [{"type": buc_type, **usage,
                     "estimated_time_to_regain_access": account.regain_minutes}]}
@@ -79,8 +68,11 @@ async def _dispatch(state: GraphState, kind: str, account: Account, call: Call
                     ) -> dict[str, Any]:
     if call.node == "me" and call.edge is None and call.method == "GET":
         me = ({"id": account.page_id, "name": account.page_name} if kind == "page" else
-              {"id": account.ig_user_id, "username": account.ig_username})
+              {"id": account.user_id, "name": f"Admin {account.page_name}"} if kind == "user"
+              else {"id": account.ig_user_id, "username": account.ig_username})
         return graph_pages.project(me, call, list(me))
+    if kind == "user":
+        return graph_tokens.as_user(state, account, call)
     if kind == "page":
         return await graph_pages.handle(state, account, call)
     return await graph_instagram.handle(state, account, call)
@@ -120,6 +112,11 @@ def create_app() -> FastAPI:
             return Response(status_code=404)
         return Response(images[index], media_type="image/jpeg")
 
+    @app.get("/refresh_access_token")
+    async def refresh_access_token(request: Request) -> Response:
+        return await _token_call(state, request, "/refresh_access_token",
+                                 graph_tokens.refresh_instagram)
+
     @app.api_route("/{version}/{node}", methods=["GET", "POST", "DELETE"])
     async def node_call(version: str, node: str, request: Request) -> Response:
         return await _graph(state, request, version, node, None)
@@ -134,6 +131,8 @@ def create_app() -> FastAPI:
 async def _graph(state: GraphState, request: Request, version: str, node: str,
                  edge: str | None) -> Response:
     path = f"/{node}" + (f"/{edge}" if edge else "")
+    if request.method == "GET" and "/oauth/access_token" in (path, f"/{version}{path}"):
+        return await _token_call(state, request, "/oauth/access_token", graph_tokens.exchange)
     method = request.method
     state.calls.append({"method": method, "path": path})
     try:
@@ -157,3 +156,18 @@ async def _graph(state: GraphState, request: Request, version: str, node: str,
         await hold.released.wait()
     return Response(json.dumps(body), media_type="application/json",
                     headers=_usage_headers(kind, account))
+
+
+async def _token_call(state: GraphState, request: Request, path: str,
+                      handle: Callable[[GraphState, dict[str, Any]], dict[str, Any]]
+                      ) -> Response:
+    """The token endpoints: secrets in the query, no Bearer header; faults apply as elsewhere."""
+    state.calls.append({"method": "GET", "path": path})
+    try:
+        fault = state.take_fault("GET", path)
+        if fault is not None:
+            raise fault.error
+        body = handle(state, dict(request.query_params))
+    except GraphError as exc:
+        return exc.response()
+    return Response(json.dumps(body), media_type="application/json")

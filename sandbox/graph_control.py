@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 
-from sandbox.graph_state import Fault, GraphError, GraphState, Hold
+from sandbox.graph_state import Fault, GraphError, GraphState, Hold, Lifetime
 
 
 class FaultIn(BaseModel):
@@ -41,7 +41,10 @@ class AccountConfig(BaseModel):
 
 class TokenIn(BaseModel):
     token: str
-    action: str  # "expire" | "restore"
+    action: str  # "expire" | "restore" | "set" (its lifetime, by the sandbox clock)
+    expires_in: float | None = None  # "set": seconds from now; None = never expires
+    age_seconds: float = 0.0         # "set": issued that long ago
+    long_lived: bool = True
 
 
 class HoldIn(BaseModel):
@@ -70,6 +73,11 @@ def control_router(state: GraphState) -> APIRouter:
                 "posts": by_kind["post"], "photos": by_kind["photo"],
                 "containers": by_kind["container"], "media": by_kind["media"],
                 "publishes": state.publishes, "calls": state.calls[-500:],
+                "tokens": [{"token": token, "kind": kind, "page_id": page,
+                            "expired": state.token_expired(token),
+                            **(state.lifetimes[token].__dict__
+                               if token in state.lifetimes else {})}
+                           for token, (kind, page) in state.tokens.items()],
                 "faults": len(state.faults), "clock_offset": state.clock_offset,
                 "holds": [{"method": h.method, "path": h.path, "held": h.held}
                           for h in state.holds]}
@@ -102,9 +110,14 @@ def control_router(state: GraphState) -> APIRouter:
             state.expired.add(body.token)
         elif body.action == "restore":
             state.expired.discard(body.token)
+        elif body.action == "set":
+            now = state.now()
+            state.lifetimes[body.token] = Lifetime(
+                now - body.age_seconds,
+                None if body.expires_in is None else now + body.expires_in, body.long_lived)
         else:
-            raise HTTPException(422, "action is expire or restore")
-        return {"expired": body.token in state.expired}
+            raise HTTPException(422, "action is expire, restore or set")
+        return {"expired": state.token_expired(body.token)}
 
     @router.post("/hold")
     async def hold(body: HoldIn) -> dict[str, int]:

@@ -69,6 +69,11 @@ class Account:
     app_usage: dict[str, int] = field(default_factory=lambda: {
         "call_count": 0, "total_cputime": 0, "total_time": 0})
     regain_minutes: int = 0        # estimated_time_to_regain_access in the BUC header
+    # The Page admin's User token (short-lived) and the app that may exchange it.
+    user_id: str = ""
+    user_token: str = ""
+    app_id: str = ""
+    app_secret: str = ""
 
     def public(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items()}
@@ -92,10 +97,20 @@ class Hold:
 
 
 @dataclass
+class Lifetime:
+    """When a token was issued and expires (sandbox clock); tokens without one never expire."""
+
+    issued_at: float
+    expires_at: float | None
+    long_lived: bool = True
+
+
+@dataclass
 class GraphState:
     accounts: dict[str, Account] = field(default_factory=dict)    # by page id
     tokens: dict[str, tuple[str, str]] = field(default_factory=dict)  # token -> (kind, page id)
     expired: set[str] = field(default_factory=set)
+    lifetimes: dict[str, Lifetime] = field(default_factory=dict)
     nodes: dict[str, dict[str, Any]] = field(default_factory=dict)  # posts, photos, containers..
     publishes: dict[str, list[float]] = field(default_factory=dict)  # ig user -> publish times
     faults: list[Fault] = field(default_factory=list)
@@ -120,11 +135,28 @@ class GraphState:
             page_id=page_id or self.new_id("1040"), page_name=f"Diskominfo Sandbox {n}",
             page_token=page_token or "EAAG" + secrets.token_urlsafe(24),
             ig_user_id=ig_user_id or self.new_id("1784"), ig_username=f"diskominfo.sandbox{n}",
-            ig_token=ig_token or "IGQV" + secrets.token_urlsafe(24))
+            ig_token=ig_token or "IGQV" + secrets.token_urlsafe(24),
+            user_id=self.new_id("1000"), app_id=self.new_id("8800"),
+            app_secret=secrets.token_hex(16))
         self.accounts[account.page_id] = account
         self.tokens[account.page_token] = ("page", account.page_id)
         self.tokens[account.ig_token] = ("ig", account.page_id)
+        account.user_token = self.mint("user", account.page_id, 3600.0, long_lived=False)
         return account
+
+    def mint(self, kind: str, page_id: str, life: float | None, *,
+             long_lived: bool = True) -> str:
+        """A new token of `kind` ("page", "ig", "user") for the account, valid `life` s."""
+        token = {"page": "EAAP", "ig": "IGQV", "user": "EAAU"}[kind] + secrets.token_urlsafe(24)
+        now = self.now()
+        self.tokens[token] = (kind, page_id)
+        self.lifetimes[token] = Lifetime(now, None if life is None else now + life, long_lived)
+        return token
+
+    def token_expired(self, token: str) -> bool:
+        lifetime = self.lifetimes.get(token)
+        return token in self.expired or bool(
+            lifetime and lifetime.expires_at is not None and self.now() >= lifetime.expires_at)
 
     def by_ig(self, ig_user_id: str) -> Account | None:
         return next((a for a in self.accounts.values() if a.ig_user_id == ig_user_id), None)

@@ -45,5 +45,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("aiokafka", "uvicorn.access", "pymongo"):
+    # httpx logs every request URL at INFO: Telegram's bot token and Meta's token renewals
+    # carry secrets in the URL, so its lines stay out of ours.
+    for noisy in ("aiokafka", "uvicorn.access", "pymongo", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

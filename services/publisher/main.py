@@ -59,7 +59,8 @@ def create_app(settings: Settings, scheduler_seconds: float = 1.0) -> FastAPI:
                                http, settings.website_base_url, host_image=hosted.host)
     relay = runtime.relay(publications.collection, topics.PUBLICATIONS)
     channel_relay = runtime.relay(channel_repo.collection, topics.PUBLICATIONS)
-    health = ChannelHealth(channel_repo, adapters, channel_relay.relay_document)
+    health = ChannelHealth(channel_repo, adapters, channel_relay.relay_document,
+                           refresh_window=timedelta(days=settings.publisher_token_refresh_days))
     queue = PublishQueue(publications, adapters, health, relay.relay_document)
     publishing = Publishing(publications, feed, adapters, queue, relay.relay_document)
 

@@ -1,14 +1,22 @@
-"""Facebook Page adapter (Graph API): photos uploaded unpublished, then one /feed post."""
+"""Facebook Page adapter (Graph API): photos uploaded unpublished, then one /feed post.
+
+Token model: a Page token derived from a long-lived User token. Given that User token and the
+app's id and secret, the health round renews both before the User token's 60 days end
+(docs/channels/sandbox-graph.md, "Tokens"); without them the Page token is taken as one that
+does not expire (a System User token, or one derived by hand from a long-lived User token).
+"""
 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
-from pydantic import BaseModel, SecretStr
+from pydantic import AwareDatetime, BaseModel, SecretStr
 
 from services.publisher.adapters.graph_api import GraphClient, ListingTooLong, is_gone
+from services.publisher.adapters.graph_tokens import due, exchange_facebook
+from services.publisher.adapters.photo_size import within
 from services.publisher.adapters.port import (
     AdapterContext,
     Capabilities,
@@ -18,6 +26,7 @@ from services.publisher.adapters.port import (
     ChannelRefused,
     Posted,
 )
+from shared.channel_photos import PHOTO_RULES
 from shared.channel_text import check, images_used, outgoing_text
 from shared.events.articles import ArticleApprovedV1, ArticleCorrectedV1
 from shared.events.common import AttachmentRef
@@ -31,6 +40,11 @@ class Credentials(BaseModel):
     page_id: str
     page_token: SecretStr
     api_base_url: str = "https://graph.facebook.com/v24.0"
+    # For renewal (all three, or none): the Page token is re-derived from a renewed User token.
+    app_id: str | None = None
+    app_secret: SecretStr | None = None
+    user_token: SecretStr | None = None
+    token_expires_at: AwareDatetime | None = None  # the User token's; None = not yet known
 
 
 def text_for(article: ArticleApprovedV1, link: str) -> str:
@@ -45,6 +59,12 @@ def photos_of(article: ArticleApprovedV1) -> list[AttachmentRef]:
     return photos[: images_used(NAME, len(photos))]
 
 
+def fit_photo(data: bytes, content_type: str) -> tuple[bytes, str]:
+    """Page photos must be 4 MB or smaller: shrink a bigger one rather than be refused (so
+    approval need not refuse it; shared.channel_photos)."""
+    return within(data, content_type, max_bytes=PHOTO_RULES[NAME].max_bytes)
+
+
 def correction_text(article: ArticleCorrectedV1, link: str) -> str:
     return f"Ralat: {article.correction_note}\n\n{text_for(article, link)}"
 
@@ -56,7 +76,31 @@ class FacebookPage:
     def __init__(self, credentials: Credentials, http: httpx.AsyncClient,
                  context: AdapterContext) -> None:
         self.page_id, self.context = credentials.page_id, context
+        self.credentials, self.http = credentials, http
         self.graph = GraphClient(http, credentials.api_base_url, credentials.page_token)
+
+    async def refresh_token(self, window: timedelta) -> bool:
+        """fb_exchange_token for a new long-lived User token, then the Page token from it
+        (`GET /{page}?fields=access_token`); both saved sealed before anything uses them."""
+        creds, now = self.credentials, datetime.now(UTC)
+        if not (creds.app_id and creds.app_secret and creds.user_token):
+            return False
+        if not due(creds.token_expires_at, window, now):
+            return False
+        user = await exchange_facebook(self.http, creds.api_base_url, app_id=creds.app_id,
+                                       app_secret=creds.app_secret, token=creds.user_token,
+                                       now=now)
+        as_user = GraphClient(self.http, creds.api_base_url, user.token)
+        page = await as_user.call("GET", f"/{self.page_id}", params={"fields": "access_token"})
+        if not page.get("access_token"):
+            raise ChannelAuthFailed(f"Pengguna token ini tidak mengelola Halaman {self.page_id}; "
+                                    "hubungkan ulang Halaman.", code="no_page_token")
+        self.credentials = creds.model_copy(update={
+            "page_token": SecretStr(str(page["access_token"])), "user_token": user.token,
+            "token_expires_at": user.expires_at})
+        self.graph = GraphClient(self.http, creds.api_base_url, self.credentials.page_token)
+        await self.context.save_credentials(self.credentials)
+        return True
 
     async def check(self) -> str:
         me = await self.graph.call("GET", "/me", params={"fields": "id,name"})
@@ -76,10 +120,11 @@ class FacebookPage:
             raise ChannelRefused(problems[0].message, code=problems[0].code)
         photo_ids = []
         for photo in photos:
-            data = await self.context.fetch_photo(photo)
+            data, content_type = fit_photo(await self.context.fetch_photo(photo),
+                                           photo.content_type)
             uploaded = await self.graph.call(
                 "POST", f"/{self.page_id}/photos", data={"published": "false"},
-                files={"source": (f"{photo.id}.jpg", data, photo.content_type)})
+                files={"source": (f"{photo.id}.jpg", data, content_type)})
             photo_ids.append(str(uploaded["id"]))
         form = {"message": message}
         if photo_ids:

@@ -3,19 +3,22 @@
 Instagram fetches each image from a public URL: the photos are fitted (image_fit) and hosted by
 the publisher (AdapterContext.host_image). A published caption cannot be edited nor the media
 deleted through the API (docs/channels/instagram-content-publishing.md): both are manual.
+Token: "Instagram API with Instagram Login" (graph.instagram.com, ig_refresh_token) by default;
+with an app id and secret, "with Facebook Login" (fb_exchange_token); see graph_tokens.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
-from pydantic import BaseModel, SecretStr
+from pydantic import AwareDatetime, BaseModel, SecretStr
 
 from services.publisher.adapters import image_fit
 from services.publisher.adapters.graph_api import GraphClient, ListingTooLong
+from services.publisher.adapters.graph_tokens import due, renew_instagram
 from services.publisher.adapters.port import (
     AdapterContext,
     Capabilities,
@@ -42,6 +45,9 @@ class Credentials(BaseModel):
     user_id: str
     token: SecretStr
     api_base_url: str = "https://graph.instagram.com/v24.0"
+    token_expires_at: AwareDatetime | None = None  # None = not yet known: learnt at renewal
+    app_id: str | None = None  # with app_secret: a Facebook Login token (graph.facebook.com)
+    app_secret: SecretStr | None = None
 
 
 def photos_of(article: ArticleApprovedV1) -> list[AttachmentRef]:
@@ -69,7 +75,21 @@ class InstagramAccount:
     def __init__(self, credentials: Credentials, http: httpx.AsyncClient,
                  context: AdapterContext) -> None:
         self.user_id, self.context = credentials.user_id, context
+        self.credentials, self.http = credentials, http
         self.graph = GraphClient(http, credentials.api_base_url, credentials.token)
+
+    async def refresh_token(self, window: timedelta) -> bool:
+        creds, now = self.credentials, datetime.now(UTC)
+        if not due(creds.token_expires_at, window, now):
+            return False
+        renewed = await renew_instagram(self.http, creds.api_base_url, token=creds.token,
+                                        expires_at=creds.token_expires_at, now=now,
+                                        app_id=creds.app_id, app_secret=creds.app_secret)
+        self.credentials = creds.model_copy(update={"token": renewed.token,
+                                                    "token_expires_at": renewed.expires_at})
+        self.graph = GraphClient(self.http, creds.api_base_url, renewed.token)
+        await self.context.save_credentials(self.credentials)
+        return True
 
     async def check(self) -> str:
         me = await self.graph.call("GET", f"/{self.user_id}", params={"fields": "id,username"})

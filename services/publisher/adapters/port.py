@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from datetime import timedelta
+from typing import Protocol, runtime_checkable
 
 import httpx
 from pydantic import BaseModel
@@ -118,4 +119,20 @@ class Channel(Protocol):
 
     async def withdraw(self, posted: Posted) -> None:
         """Take the post down (trash, delete); a post already gone counts as done."""
+        ...
+
+
+@runtime_checkable
+class Refreshable(Protocol):
+    """A channel whose long-lived token must be renewed before it expires (Facebook, Instagram).
+
+    Called by the health round (one replica, under its lease) before the check."""
+
+    async def refresh_token(self, window: timedelta) -> bool:
+        """Renew the token if it expires within `window` (or its expiry is unknown and can be
+        learnt), saving it through `AdapterContext.save_credentials`; True if it saved any.
+
+        Raises ChannelAuthFailed when the network refuses the token (reconnect), or
+        ChannelUnavailable when it cannot be asked now (the next round tries again).
+        """
         ...

@@ -63,6 +63,17 @@ class Sandbox(channel_support.Control):
     async def token(self, token: str, action: str) -> None:
         await self.post("/tokens", {"token": token, "action": action})
 
+    async def lifetime(self, token: str, *, expires_in: float | None, age_seconds: float = 0.0,
+                       long_lived: bool = True) -> None:
+        """When the token was issued and when it expires, by the sandbox clock."""
+        await self.post("/tokens", {"token": token, "action": "set", "expires_in": expires_in,
+                                    "age_seconds": age_seconds, "long_lived": long_lived})
+
+    async def tokens(self, kind: str, page_id: str) -> list[str]:
+        """The account's tokens of that kind ("page", "user", "ig"), oldest first."""
+        return [t["token"] for t in (await self.state())["tokens"]
+                if t["kind"] == kind and t["page_id"] == page_id]
+
     async def advance(self, seconds: float) -> None:
         await self.post("/clock", {"advance_seconds": seconds})
 
