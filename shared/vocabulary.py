@@ -42,6 +42,16 @@ class Channel(StrEnum):
 CHANNELS: tuple[str, ...] = tuple(channel.value for channel in Channel)
 
 
+class ChannelHealth(StrEnum):
+    """A channel's health as the publisher's last check or post saw it (shared by every replica)."""
+
+    UNKNOWN = "unknown"
+    HEALTHY = "healthy"
+    NEEDS_RECONNECT = "needs_reconnect"  # its queue is paused until an admin fixes it
+    UNREACHABLE = "unreachable"  # the check could not reach it; posts keep their backoff
+    OFF = "off"  # an admin turned the channel off
+
+
 class NotificationChannel(StrEnum):
     """How a journalist is told about an article."""
 

@@ -19,9 +19,10 @@ async def load(desk: Desk, session: Session, article_id: str) -> dict[str, Any]:
     preview = await desk.api(session, "GET", f"/v1/articles/{article_id}/preview",
                              params={"channels": ",".join(TEXT_CHANNELS)})
     comments = await desk.api(session, "GET", f"/v1/articles/{article_id}/comments")
+    whatsapp = await desk.api(session, "GET", f"/v1/articles/{article_id}/whatsapp-channel")
     images = len([a for a in article.get("attachments", [])
                   if str(a.get("content_type", "")).startswith("image/")])
-    return {"article": article, "comments": comments, "images": images,
+    return {"article": article, "comments": comments, "images": images, "whatsapp": whatsapp,
             "previews": {p["channel"]: p for p in preview["channels"]},
             "text_channels": TEXT_CHANNELS, "all_channels": CHANNELS, "names": CHANNEL_NAMES}
 
@@ -77,6 +78,7 @@ async def perform(desk: Desk, session: Session, article_id: str, action: str,
         approval: dict[str, Any] = {"channels": chosen}
         if form.get("override_reason", "").strip():
             approval["override_reason"] = form["override_reason"].strip()
-        await desk.api(session, "POST", f"{path}/approve", json=approval)
-        return "disetujui"
+        approved = await desk.api(session, "POST", f"{path}/approve", json=approval)
+        warned = isinstance(approved, dict) and approved.get("warnings")
+        return "disetujui_kanal" if warned else "disetujui"
     raise ApiRefusal(404, "not_found", "Tindakan tidak dikenal.")

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import Request
 
-from services.console.domain import Session
+from services.console.domain import ApiRefusal, Session
 from services.console.gateway import Gateway
 from services.console.handlers import SignIn
 from services.console.web import SignInRequired, session_id_of
@@ -26,3 +26,12 @@ class Desk:
     async def api(self, session: Session, method: str, path: str, **options: Any) -> Any:
         token = await self.sign_in.token(session)
         return await self.gateway.call(method, path, token=token, **options)
+
+    async def channel_alerts(self, session: Session) -> list[dict[str, Any]]:
+        """The channels editorial reports unhealthy, for the desk's banner. A courtesy: when
+        editorial cannot say, the page shows without it rather than failing."""
+        try:
+            found = await self.api(session, "GET", "/v1/channel-health")
+        except ApiRefusal:
+            return []
+        return list(found.get("unhealthy") or []) if isinstance(found, dict) else []

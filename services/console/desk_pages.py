@@ -15,7 +15,9 @@ from services.console.web import PREFIX, STATUS_LABELS, checked_form, page
 FILTER_STATUSES = ("submitted", "in_review", "revision_requested", "approved", "published")
 NOTICES = {"disimpan": "Perubahan tersimpan.", "diklaim": "Artikel Anda klaim.",
            "komentar": "Komentar terkirim.", "revisi": "Permintaan revisi terkirim.",
-           "siap": "Ditandai siap disetujui.", "disetujui": "Artikel disetujui."}
+           "siap": "Ditandai siap disetujui.", "disetujui": "Artikel disetujui.",
+           "disetujui_kanal": "Artikel disetujui. Ada kanal pilihan yang bermasalah (lihat di "
+                              "atas): kirimannya terbit setelah kanal itu diperbaiki."}
 
 
 def build_router(desk: Desk) -> APIRouter:
@@ -36,7 +38,8 @@ def build_router(desk: Desk) -> APIRouter:
             listing, error = {"items": []}, refusal.message
         return page(request, "queue.html", {
             "session": session, "csrf": session.csrf, "items": listing["items"],
-            "status": status, "ready": ready, "statuses": FILTER_STATUSES, "error": error})
+            "status": status, "ready": ready, "statuses": FILTER_STATUSES, "error": error,
+            "channel_alerts": await desk.channel_alerts(session)})
 
     async def article_page(request: Request, session: Session, article_id: str, *,
                            status: int = 200, refusal: ApiRefusal | None = None,
@@ -46,7 +49,8 @@ def build_router(desk: Desk) -> APIRouter:
         return page(request, "article.html", {
             **context, "session": session, "csrf": session.csrf, "notice": notice,
             "refusal": refusal, "errors": refusal.fields if refusal else {},
-            "submitted": submitted or {}, "chief": at_least(session.role, "chief_editor")},
+            "submitted": submitted or {}, "chief": at_least(session.role, "chief_editor"),
+            "channel_alerts": await desk.channel_alerts(session)},
             status)
 
     @router.get("/artikel/{article_id}", response_class=HTMLResponse)

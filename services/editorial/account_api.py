@@ -93,7 +93,8 @@ def accounts_router(settings: Settings, accounts: Accounts) -> APIRouter:
     @router.post("", status_code=201, response_model=s.AccountOut,
                  responses=error_responses(409))
     async def create(body: s.AccountIn, who: admin, request: Request) -> s.AccountOut:
-        new = NewAccount(body.username, body.name, str(body.email), body.role, body.password)
+        new = NewAccount(body.username, body.name, str(body.email), body.role, body.password,
+                         body.phone)
         async with refusals(body.username):
             doc = await accounts.create(new, who.subject)
         await _audit(request, who, "account.create", doc)

@@ -48,13 +48,15 @@ class NewAccount:
     email: str
     role: str
     password: str
+    phone: str | None = None  # E.164: the notifier's WhatsApp alerts
 
 
 def account_event(event_type: str, doc: Document, version: int, by: str) -> Envelope:
     data = {ev.ACCOUNT_CREATED: ev.AccountCreatedV1, ev.ACCOUNT_UPDATED: ev.AccountUpdatedV1,
             ev.ACCOUNT_DISABLED: ev.AccountDisabledV1}[event_type](
         username=doc["_id"], name=doc.get("name", ""), email=doc.get("email", ""),
-        role=doc["role"], active=bool(doc.get("active")), account_version=version,
+        role=doc["role"], active=bool(doc.get("active")), phone=doc.get("phone") or None,
+        account_version=version,
         changed_at=utcnow(), changed_by=by)
     return root_event(type=event_type, version=1, source=SOURCE, subject=doc["_id"], data=data,
                       correlation_id=f"account:{doc['_id']}")
@@ -72,6 +74,7 @@ class Accounts:
         now = utcnow()
         doc: Document = {
             "_id": new.username, "name": new.name, "email": new.email, "role": new.role,
+            **({"phone": new.phone} if new.phone else {}),
             "active": True, "version": 1, "created_at": now, "updated_at": now,
             "history": [{"action": "create", "by": by, "at": now, "role": new.role}],
             "password_hash": password_hash,

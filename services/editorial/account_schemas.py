@@ -5,11 +5,28 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
+import phonenumbers
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from shared.mongo import Document
 
 USERNAME = r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$"
+PHONE = Field(default=None, max_length=32, examples=["0812-3456-7890"],
+              description="WhatsApp number for the notifier's alerts (stored as E.164); "
+                          "an empty string removes it")
+
+
+def e164(raw: str | None) -> str | None:
+    """0812... -> +62812...: the number as the notifier's WhatsApp sender wants it."""
+    if raw is None or not raw.strip():
+        return None if raw is None else ""
+    try:
+        number = phonenumbers.parse(raw, "ID")
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError("nomor telepon tidak dapat dibaca; contoh: 0812-3456-7890") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError("nomor telepon tidak valid; contoh: 0812-3456-7890")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 class Input(BaseModel):
@@ -22,6 +39,12 @@ class AccountIn(Input):
     email: EmailStr = Field(max_length=254, examples=["rina@diskominfo.makassarkota.go.id"])
     role: Literal["editor", "chief_editor", "admin"] = "editor"
     password: str = Field(min_length=12, max_length=256)
+    phone: str | None = PHONE
+
+    @field_validator("phone")
+    @classmethod
+    def _e164(cls, value: str | None) -> str | None:
+        return e164(value)
 
     @field_validator("email")
     @classmethod
@@ -35,6 +58,12 @@ class AccountUpdateIn(Input):
     name: str | None = Field(default=None, min_length=1, max_length=120)
     email: EmailStr | None = Field(default=None, max_length=254)
     role: Literal["editor", "chief_editor", "admin"] | None = None
+    phone: str | None = PHONE
+
+    @field_validator("phone")
+    @classmethod
+    def _e164(cls, value: str | None) -> str | None:
+        return e164(value)
 
     @field_validator("email")
     @classmethod
@@ -69,6 +98,7 @@ class AccountOut(BaseModel):
     username: str
     name: str
     email: str | None = None  # accounts made before emails were required have none
+    phone: str | None = None
     role: str
     active: bool
     version: int

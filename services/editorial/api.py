@@ -14,6 +14,8 @@ from pydantic import AwareDatetime
 from services.editorial import article_query
 from services.editorial import schemas as s
 from services.editorial.article_query import ArticleFilters, BadCursor
+from services.editorial.channel_health_api import ApprovalOut, approval_out
+from services.editorial.channel_health_repository import ChannelHealthView
 from services.editorial.domain import ROLE_FOR, Action, Editable, Status
 from services.editorial.handlers import Decisions
 from services.editorial.refusals import refusals
@@ -35,8 +37,8 @@ def declared(action: Action) -> dict[str, object]:
             "responses": route_errors(404, 409, role=role, body=True)}
 
 
-def build_router(settings: Settings, decisions: Decisions, articles: ArticleRepository
-                 ) -> APIRouter:
+def build_router(settings: Settings, decisions: Decisions, articles: ArticleRepository,
+                 channel_health: ChannelHealthView | None = None) -> APIRouter:
     """The article routes; login and accounts are in `account_api`."""
     router = APIRouter(prefix="/v1", tags=["editorial"])
     editor = Annotated[Principal, Depends(require_role(settings, "editor"))]
@@ -125,14 +127,16 @@ def build_router(settings: Settings, decisions: Decisions, articles: ArticleRepo
                       request: Request) -> s.ArticleOut:
         return await act(decisions.reject, request)(article_id, body.reason, who)
 
-    @router.post("/articles/{article_id}/approve", response_model=s.ArticleOut,
+    @router.post("/articles/{article_id}/approve", response_model=ApprovalOut,
                  **declared(Action.APPROVE))  # type: ignore[arg-type]
     async def approve(article_id: str, body: s.ApproveIn, who: chief,
-                      request: Request) -> s.ArticleOut:
+                      request: Request) -> ApprovalOut:
         """422 `channel_limits` when a chosen channel cannot take the article (nothing is
-        approved); 409 `second_eyes_required` when you last changed its content."""
-        return await act(decisions.approve, request)(
+        approved); 409 `second_eyes_required` when you last changed its content. `warnings`:
+        chosen channels the publisher reports unhealthy (approved all the same)."""
+        approved = await act(decisions.approve, request)(
             article_id, body.channels, body.publish_at, who, body.override_reason)
+        return await approval_out(channel_health, approved)
 
     @router.post("/articles/{article_id}/correct", response_model=s.ArticleOut,
                  **declared(Action.CORRECT))  # type: ignore[arg-type]

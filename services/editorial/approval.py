@@ -6,12 +6,13 @@ from dataclasses import asdict
 from typing import Any
 
 from shared import channel_text
+from shared.channel_photos import DECODABLE, PhotoFacts
 from shared.channel_text import LimitProblem
 from shared.vocabulary import article_url
 
 # Photo types ingest accepts, which the publisher converts to JPEG itself where a channel
 # (Instagram) needs one: none of them is a reason to refuse at approval.
-CONVERTIBLE_TO_JPEG = frozenset({"image/jpeg", "image/png", "image/webp"})
+CONVERTIBLE_TO_JPEG = DECODABLE
 
 
 class SecondEyesRequired(Exception):
@@ -55,11 +56,16 @@ def no_pending_opd_request(article: dict[str, Any]) -> None:
         raise OpdRequestPending(str(request.get("kind")))
 
 
+def photos(article: dict[str, Any]) -> list[PhotoFacts]:
+    """The article's photos in order, as the publisher picks them (documents left out)."""
+    return [PhotoFacts.of(a) for a in article.get("attachments") or []
+            if str(a.get("content_type", "")).startswith("image/")]
+
+
 def images(article: dict[str, Any]) -> tuple[int, int]:
     """(photos, of which the publisher can send as JPEG) among the article's attachments."""
-    photos = [a for a in article.get("attachments") or []
-              if str(a.get("content_type", "")).startswith("image/")]
-    return len(photos), sum(1 for a in photos if a.get("content_type") in CONVERTIBLE_TO_JPEG)
+    found = photos(article)
+    return len(found), sum(1 for p in found if p.content_type in CONVERTIBLE_TO_JPEG)
 
 
 def preview(article: dict[str, Any], channel: str, website_base_url: str) -> dict[str, Any]:
@@ -78,7 +84,7 @@ def preview(article: dict[str, Any], channel: str, website_base_url: str) -> dic
     limits = channel_text.LIMITS[channel]
     used = channel_text.images_used(channel, image_count)
     problems = channel_text.check(channel, text=text, image_count=image_count,
-                                  jpeg_count=jpeg_count)
+                                  jpeg_count=jpeg_count, photos=photos(article))
     return {
         "channel": channel, "text": text, "body": channel_text.render(channel,
                                                                       article["body_html"]),

@@ -14,6 +14,8 @@ from services.editorial.api import build_router
 from services.editorial.audit_api import audit_router
 from services.editorial.audit_consumer import register_audit
 from services.editorial.audit_repository import AuditView
+from services.editorial.channel_health_api import channel_health_router
+from services.editorial.channel_health_repository import ChannelHealthView
 from services.editorial.comment_repository import CommentRepository
 from services.editorial.compliance_api import compliance_router
 from services.editorial.compliance_handlers import Compliance
@@ -26,6 +28,7 @@ from services.editorial.opd_projection import OpdDirectory
 from services.editorial.opd_request_api import opd_requests_router
 from services.editorial.opd_requests import OpdRequests
 from services.editorial.repository import ArticleRepository
+from services.editorial.whatsapp_api import whatsapp_router
 from shared import topics
 from shared.audit import AuditLog, install_audit
 from shared.auth import install_accounts
@@ -44,7 +47,8 @@ def create_app(settings: Settings) -> FastAPI:
     comments = CommentRepository(runtime.mongo.db)
     opd_requests = OpdRequests(articles, relay.relay_document)
     opds = OpdDirectory(runtime.mongo.db)
-    consumers.register(runtime.bus, Intake(articles, opd_requests), opds)
+    channel_health = ChannelHealthView(runtime.mongo.db)
+    consumers.register(runtime.bus, Intake(articles, opd_requests), opds, channel_health)
     compliance_store = ComplianceRepository(runtime.mongo.db)
     compliance = Compliance(compliance_store, opds, runtime.relay(
         compliance_store.reminders, topics.OPDS).relay_document,
@@ -58,13 +62,15 @@ def create_app(settings: Settings) -> FastAPI:
                                                      topics.ACCOUNTS).relay_document)
     app = runtime.build_app(
         title="Warta editorial",
-        routers=[build_router(settings, decisions, articles),
+        routers=[build_router(settings, decisions, articles, channel_health),
                  content_router(settings, Edits(decisions, comments)),
                  opd_requests_router(settings, opd_requests),
                  compliance_router(settings, compliance),
                  agenda_router(settings, agenda),
                  auth_router(settings, account_store), accounts_router(settings, accounts),
-                 audit_router(settings, audit_view)],
+                 audit_router(settings, audit_view),
+                 channel_health_router(settings, channel_health),
+                 whatsapp_router(settings, decisions)],
         on_start=[articles.ensure_indexes, comments.ensure_indexes,
                   account_store.ensure_indexes, opds.ensure_indexes,
                   compliance_store.ensure_indexes, agenda.ensure_indexes,

@@ -17,7 +17,7 @@ from services.publisher import channels
 from services.publisher.channel_adapters import validate
 from services.publisher.credentials_repository import ChannelRepository
 from services.publisher.domain import FEED, KNOWN_CHANNELS, Health
-from services.publisher.health_handlers import ChannelHealth
+from services.publisher.health_handlers import ChannelHealth, health_changed
 from services.publisher.repository import PublicationRepository
 from services.publisher.sealing import seal
 from shared.envelope import utcnow
@@ -56,8 +56,18 @@ class ChannelAdmin:
     async def turn_off(self, name: str, who: str) -> Document:
         if name == FEED or name not in KNOWN_CHANNELS:
             raise UnknownChannel(name)
-        await self.repository.turn_off(name, utcnow(), None)
+        now, doc = utcnow(), await self.repository.get(name) or {}
+        # Editors hear of it as of any change of health (editorial, the chief editors' alert).
+        event = health_changed(
+            name, Health.OFF, previous=str(doc.get("health") or Health.UNKNOWN.value),
+            reason=f"dimatikan oleh {who}", account=None, now=now) if doc.get("enabled") else None
+        await self.repository.turn_off(name, now, event)
         log.warning("channel turned off", extra={"channel": name, "by": who})
+        if event is not None:
+            try:
+                await self.health.relay(name)
+            except Exception as exc:  # the sweep relays it
+                log.warning("relay deferred to the outbox sweep", extra={"error": repr(exc)})
         return await self.view(name)
 
     async def check(self, name: str) -> Document:

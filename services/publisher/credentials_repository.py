@@ -83,7 +83,7 @@ class ChannelRepository:
     async def turn_off(self, channel: str, now: datetime, event: Envelope | None) -> bool:
         """Off, and the secrets erased (not merely hidden)."""
         update: Document = {
-            "$set": {"enabled": False, "updated_at": now, "health": Health.UNKNOWN.value,
+            "$set": {"enabled": False, "updated_at": now, "health": Health.OFF.value,
                      "reason": None, "fields": []},
             "$unset": {"sealed": ""}, "$inc": {"version": 1}}
         if event is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from shared.vocabulary import CHANNELS, Channel
+from shared.vocabulary import CHANNELS, Channel, ChannelHealth
 
 FEED = Channel.FEED.value
 # Channels editors may request; each but the feed needs its settings (see channels.py).
@@ -33,13 +33,8 @@ class State(StrEnum):
     CANCELLED = "cancelled"  # called off before it went out (chief editor, embargo cancelled)
 
 
-class Health(StrEnum):
-    """A channel's health as the last check or post saw it (shared by every replica)."""
-
-    UNKNOWN = "unknown"
-    HEALTHY = "healthy"
-    NEEDS_RECONNECT = "needs_reconnect"  # its queue is paused until an admin fixes it
-    UNREACHABLE = "unreachable"  # the check could not reach it; posts keep their backoff
+# A channel's health: the contract's values (shared.vocabulary), named as the publisher uses it.
+Health = ChannelHealth
 
 
 # Shown to editors (Bahasa Indonesia) when a post may exist that we could not confirm.

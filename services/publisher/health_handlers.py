@@ -105,7 +105,7 @@ class ChannelHealth:
     async def _record(self, channel: str, state: Document, version: int, health: Health, *,
                       reason: str | None, account: str | None, now: datetime) -> None:
         previous = str(state.get("health") or Health.UNKNOWN.value)
-        event = _changed(channel, health, previous=previous, reason=reason, account=account,
+        event = health_changed(channel, health, previous=previous, reason=reason, account=account,
                          now=now)
         changed = await self.repository.record_health(
             channel, version, health=health, reason=reason, account=account, now=now,
@@ -157,7 +157,7 @@ class ChannelHealth:
                     "error": repr(exc), "pause_s": pause})
 
 
-def _changed(channel: str, health: Health, *, previous: str, reason: str | None,
+def health_changed(channel: str, health: Health, *, previous: str, reason: str | None,
              account: str | None, now: datetime) -> Envelope:
     return root_event(
         type=CHANNEL_HEALTH_CHANGED, version=1, source=SOURCE, subject=channel,

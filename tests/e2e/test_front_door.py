@@ -31,6 +31,7 @@ PUBLIC = [
     ("ingest", "GET", "/files/missing-attachment"),
     ("editorial", "GET", "/v1/articles"),
     ("editorial", "GET", "/v1/admin/accounts"),
+    ("editorial", "GET", "/v1/channel-health"),
     ("publisher", "GET", "/v1/publications"),
     ("publisher", "GET", "/feeds/rss.xml"),
     ("publisher", "GET", "/feeds/feed.json"),

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from services.publisher.main import create_app
 from services.publisher.sealing import CredentialsKeyMissing
+from shared.envelope import utcnow
 from shared.kafka import ensure_topics
 from shared.mongo import MongoHandle
 from shared.settings import Settings
+from shared.topics import PUBLICATIONS
 from tests.conftest import running
 from tests.integration.publisher.queue_support import (
     CHANNEL,
@@ -18,6 +22,7 @@ from tests.integration.publisher.queue_support import (
     connect,
 )
 from tests.integration.publisher.test_publisher_flow import editor_headers
+from tests.probes import collect_envelopes
 
 __all__ = ["board", "board_is_the_website"]  # fixtures
 SECRET = "good-token"  # the board's test token
@@ -53,11 +58,18 @@ async def test_credentials_are_sealed_at_rest_validated_and_never_returned(
         raw = await mongo.db["channels"].find_one({"_id": CHANNEL})
         assert raw is not None and SECRET not in str(raw) and "humas" not in str(raw)
 
+        before_off = utcnow()
         off = await client.delete(f"/v1/channels/{CHANNEL}/credentials",
                                   headers=admin_headers(settings))
         assert off.status_code == 200 and off.json()["health"] == "off"
         raw = await mongo.db["channels"].find_one({"_id": CHANNEL})
         assert raw is not None and "sealed" not in raw
+        # Turning off is a change of health that editors hear of, as any other.
+        told = await collect_envelopes(settings.kafka_bootstrap, PUBLICATIONS, lambda e: (
+            e["type"] == "channel.health_changed" and e["data"]["channel"] == CHANNEL
+            and e["data"]["health"] == "off"
+            and datetime.fromisoformat(e["data"]["checked_at"]) >= before_off), wanted=1)
+        assert [e["data"]["reason"] for e in told] == ["dimatikan oleh test-admin"]
         check = await client.post(f"/v1/channels/{CHANNEL}/check",
                                   headers=admin_headers(settings))
         assert check.status_code == 409
