@@ -25,6 +25,9 @@ from shared.settings import Settings
 from warta_cli import infra
 from warta_cli.wordpress import WordPress
 
+# A stalled test prints its asyncio tasks into the log (tests/stall_watch.py).
+pytest_plugins = ["tests.stall_watch"]
+
 
 @dataclass(frozen=True)
 class Infra:
