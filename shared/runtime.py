@@ -103,7 +103,11 @@ class ServiceRuntime:
                     await relay.flush()
             except Exception as exc:
                 log.warning("outbox flush at shutdown incomplete", extra={"error": repr(exc)})
-        await self.broker.stop()
+        try:  # bounded: a process asked to stop must stop (its consumers' offsets are committed)
+            async with asyncio.timeout(30):
+                await self.broker.stop()
+        except TimeoutError:
+            log.error("broker stop timed out; leaving its connections to the exit")
         self.mongo.close()
         log.info("service stopped")
 

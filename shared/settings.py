@@ -106,6 +106,9 @@ class Settings(BaseSettings):
     # local development, where the published DEV key below stands in.
     publisher_credentials_key: SecretStr | None = None
     publisher_health_interval: float = Field(default=300.0, gt=0)
+    # Long-lived Facebook/Instagram tokens are refreshed by the health round once they expire
+    # within this many days (Meta's long-lived tokens last 60 days).
+    publisher_token_refresh_days: float = Field(default=7.0, gt=0, le=50)
     # How long a poster holds a publication before another replica may take it over.
     publisher_lease_seconds: float = Field(default=60.0, ge=1)
     # A network call that has not answered by then counts as a timeout (maybe posted).

@@ -26,11 +26,16 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from services.notifier.domain import Kind, html_to_text, one_line
+from services.notifier.invitation_mime import mixed_boundary, with_calendar
 from shared.vocabulary import format_local
 
 TEMPLATES = Path(__file__).parent / "templates"
 # Placeholders for the recipient in a prepared message (never in real text: NUL-delimited).
 NAME, UNSUBSCRIBE = "\x00recipient-name\x00", "\x00unsubscribe-url\x00"
+RSVP_HADIR, RSVP_TIDAK = "\x00rsvp-hadir\x00", "\x00rsvp-tidak\x00"
+PROOF = "\x00proof-url\x00"
+# Around the proof-of-publication paragraph: kept for a partner's journalist, cut otherwise.
+PROOF_START, PROOF_END = "\x00proof-start\x00", "\x00proof-end\x00"
 WIRE = policy.SMTP.clone(max_line_length=998)
 
 _env = Environment(
@@ -50,6 +55,11 @@ class Recipient:
     name: str
     email: str
     unsubscribe_url: str
+    # Per-recipient links (invitation_links.py): empty when the message has none.
+    rsvp_hadir_url: str = ""
+    rsvp_tidak_url: str = ""
+    proof_url: str = ""
+    calendar: bytes | None = None  # this recipient's .ics (their ATTENDEE line)
 
 
 def render_page(template: str, **context: Any) -> str:
@@ -106,6 +116,9 @@ def context_of(kind: Kind, recipient: Recipient, article: dict[str, Any], *,
         "location": invitation.get("location"), "notes": invitation.get("notes"),
         "correction_note": (notice or {}).get("correction_note"),
         "reason": (notice or {}).get("reason"),
+        "rsvp_hadir_url": recipient.rsvp_hadir_url, "rsvp_tidak_url": recipient.rsvp_tidak_url,
+        "proof_url": recipient.proof_url,
+        "proof_start": PROOF_START, "proof_end": PROOF_END,  # see `_personal`
     }
 
 
@@ -118,27 +131,34 @@ class Prepared:
     subject: str
     text: str
     html: str
+    calendar: bytes | None = None  # an invitation's .ics without attendee (compose adds it)
+
+
+PLACEHOLDERS = Recipient(NAME, "", UNSUBSCRIBE, RSVP_HADIR, RSVP_TIDAK, PROOF)
 
 
 def prepare(kind: Kind, article: dict[str, Any], *, article_url: str | None,
-            public_base_url: str, notice: dict[str, Any] | None = None) -> Prepared:
-    context = context_of(kind, Recipient(NAME, "", UNSUBSCRIBE), article,
+            public_base_url: str, notice: dict[str, Any] | None = None,
+            calendar: bytes | None = None) -> Prepared:
+    context = context_of(kind, PLACEHOLDERS, article,
                          article_url=article_url, public_base_url=public_base_url,
                          notice=notice)
     return Prepared(kind, _encoded(f"{SUBJECT_PREFIX[kind]} {context['headline']}"),
                     _env.get_template(f"{kind.value}.txt").render(**context),
-                    _env.get_template(f"{kind.value}.html").render(**context))
+                    _env.get_template(f"{kind.value}.html").render(**context), calendar)
 
 
 def compose(prepared: Prepared, *, delivery_id: str, sender: str, recipient: Recipient,
             now: datetime) -> bytes:
     """The message as it goes on the wire: multipart/alternative (text, HTML), both
-    quoted-printable UTF-8, CRLF. Composed directly: the standard library's EmailMessage
-    takes about 25 ms a message here (header registry, policy folding), 40 a second at best."""
+    quoted-printable UTF-8, CRLF; in multipart/mixed with the recipient's calendar file when
+    it has one. Composed directly: the standard library's EmailMessage takes about 25 ms a
+    message here (header registry, policy folding), 40 a second at best."""
     name = one_line(recipient.name, 100)
-    text = prepared.text.replace(NAME, name).replace(UNSUBSCRIBE, recipient.unsubscribe_url)
-    html = prepared.html.replace(NAME, escape(name)).replace(
-        UNSUBSCRIBE, escape(recipient.unsubscribe_url))
+    links = {NAME: name, UNSUBSCRIBE: recipient.unsubscribe_url,
+             RSVP_HADIR: recipient.rsvp_hadir_url, RSVP_TIDAK: recipient.rsvp_tidak_url,
+             PROOF: recipient.proof_url}
+    text, html = _personal(prepared.text, links, False), _personal(prepared.html, links, True)
     boundary = f"=_warta_{hashlib.sha256(delivery_id.encode()).hexdigest()[:24]}"
     headers = [
         ("From", _from(sender)),
@@ -151,11 +171,28 @@ def compose(prepared: Prepared, *, delivery_id: str, sender: str, recipient: Rec
         ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
         ("X-Warta-Delivery", delivery_id),
         ("MIME-Version", "1.0"),
-        ("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
     ]
-    head = "".join(f"{key}: {value}\r\n" for key, value in headers).encode()
-    return b"".join([head, b"\r\n", _part(boundary, "plain", text),
-                     _part(boundary, "html", html), f"--{boundary}--\r\n".encode()])
+    body = b"".join([_part(boundary, "plain", text), _part(boundary, "html", html),
+                     f"--{boundary}--\r\n".encode()])
+    alternative = f'multipart/alternative; boundary="{boundary}"'
+    if recipient.calendar is not None:
+        body = with_calendar(boundary, alternative, body, recipient.calendar)
+        alternative = f'multipart/mixed; boundary="{mixed_boundary(boundary)}"'
+    head = "".join(f"{key}: {value}\r\n" for key, value in
+                   [*headers, ("Content-Type", alternative)]).encode()
+    return b"".join([head, b"\r\n", body])
+
+
+def _personal(template: str, links: dict[str, str], html: bool) -> str:
+    """The prepared text with this recipient's name and links; a paragraph only some
+    recipients get (PROOF_START..PROOF_END) is kept when they have the link."""
+    if PROOF_START in template:
+        head, _, rest = template.partition(PROOF_START)
+        middle, _, tail = rest.partition(PROOF_END)
+        template = head + (middle if links[PROOF] else "") + tail
+    for placeholder, value in links.items():
+        template = template.replace(placeholder, escape(value) if html else value)
+    return template
 
 
 def build_email(*, kind: Kind, delivery_id: str, sender: str, recipient: Recipient,

@@ -150,7 +150,8 @@ class Notifications:
     async def _subscribers(self, article: Document) -> AsyncIterator[Document]:
         approved = article["approved"]
         opd_id, category = approved["opd"]["id"], approved["category"]
-        async for journalist in self.journalists.following(opd_id):
+        async for journalist in self.journalists.following(opd_id,
+                                                           approved["opd"].get("region") or ""):
             subscription = Subscription(journalist.get("opd_ids", []),
                                         journalist.get("categories", []),
                                         journalist.get("active", False))

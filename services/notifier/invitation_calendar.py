@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.utils import parseaddr
+from typing import Any
 
 from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar.parser import Contentline, Parameters, foldline
 
 from shared.vocabulary import zone_of
 
@@ -29,6 +32,32 @@ class Activity:
 def uid_of(article_id: str, domain: str) -> str:
     """Stable per article: a change or a cancellation replaces the same calendar entry."""
     return f"undangan-{article_id}@{domain}"
+
+
+def activity_of(article: dict[str, Any], sender: str,
+                invitation: dict[str, Any] | None = None) -> Activity:
+    """The activity of a notifier article document (`approved` snapshot); `invitation`
+    overrides the snapshot's (a change not recorded there yet)."""
+    approved = article["approved"]
+    shown = invitation or approved["press_invitation"]
+    address = parseaddr(sender)
+    return Activity(article_id=article["_id"], headline=approved["headline"],
+                    starts_at=shown["starts_at"], location=shown["location"],
+                    timezone=approved["opd"]["timezone"], organizer_email=address[1],
+                    organizer_name=address[0] or "Warta", contact=shown.get("contact"),
+                    notes=shown.get("notes"))
+
+
+def domain_of(sender: str) -> str:
+    return parseaddr(sender)[1].rpartition("@")[2] or "warta.localhost"
+
+
+def with_attendee(ics: bytes, attendee: str) -> bytes:
+    """One recipient's copy of a calendar rendered once for a fan-out: their ATTENDEE line
+    (RSVP requested) added to the event, folded as RFC 5545 asks."""
+    params = Parameters({"ROLE": "REQ-PARTICIPANT", "RSVP": "TRUE"})
+    line = foldline(Contentline.from_parts("ATTENDEE", params, f"mailto:{attendee}"))
+    return ics.replace(b"END:VEVENT\r\n", f"{line}\r\nEND:VEVENT\r\n".encode(), 1)
 
 
 def calendar(activity: Activity, *, method: str, sequence: int, domain: str,

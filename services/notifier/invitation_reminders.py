@@ -1,5 +1,6 @@
 """Reminders of a coverage invitation (the day before, a few hours before) and cancellations,
-to everyone the invitation reached, each with its calendar file (.ics)."""
+to everyone the invitation reached, each with its calendar file (.ics) at the entry's current
+SEQUENCE (invitation_changes.py bumps it)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ import asyncio
 import logging
 import secrets
 from datetime import datetime, time, timedelta
-from email.utils import parseaddr
 from typing import Any
 
 from services.notifier.domain import DeliveryState, Kind
-from services.notifier.invitation_calendar import Activity, calendar
+from services.notifier.invitation_calendar import activity_of, calendar, domain_of
+from services.notifier.invitation_links import invitation_sequence
 from services.notifier.own_users_repository import OwnMessages, new_message
 from services.notifier.rsvp_api import rsvp_link
 from shared.envelope import Envelope, utcnow
@@ -24,6 +25,7 @@ from shared.vocabulary import format_local, zone_of
 log = logging.getLogger("warta.notifier.invitations")
 
 REMINDER, CANCELLED = "invitation_reminder", "invitation_cancelled"
+CHANGED = "invitation_changed"
 LEASE_ID, LEASE = "invitation_reminders", timedelta(seconds=60)
 
 
@@ -41,29 +43,25 @@ class InvitationFollowUps:
                  wake: Any) -> None:
         self.settings, self.db, self.messages, self.wake = settings, db, messages, wake
 
-    async def _invited(self, article_id: str) -> list[Document]:
+    async def invited(self, article_id: str) -> list[Document]:
         ids = await self.db["deliveries"].distinct("journalist_id", {
             "article_id": article_id, "kind": Kind.INVITATION.value,
             "state": DeliveryState.SENT.value})
         return [j async for j in self.db["journalists"].find(
             {"_id": {"$in": ids}, "active": True}, {"name": 1, "email": 1})]
 
-    def _records(self, kind: str, key: str, article: Document, people: list[Document], *,
-                 method: str, sequence: int) -> list[Document]:
-        approved = article["approved"]
-        invitation, opd = approved["press_invitation"], approved["opd"]
-        sender = parseaddr(self.settings.smtp_from)
-        activity = Activity(
-            article_id=article["_id"], headline=approved["headline"],
-            starts_at=invitation["starts_at"], location=invitation["location"],
-            timezone=opd["timezone"], organizer_email=sender[1],
-            organizer_name=sender[0] or "Warta", contact=invitation.get("contact"),
-            notes=invitation.get("notes"))
-        domain = sender[1].rpartition("@")[2] or "warta.localhost"
+    def records(self, kind: str, key: str, article: Document, people: list[Document], *,
+                method: str, sequence: int, invitation: Document | None = None,
+                extra: dict[str, Any] | None = None) -> list[Document]:
+        """One message per person; `invitation` overrides the snapshot's (a change)."""
+        approved, sender = article["approved"], self.settings.smtp_from
+        invitation = invitation or approved["press_invitation"]
+        opd = approved["opd"]
+        activity, domain = activity_of(article, sender, invitation), domain_of(sender)
         context = {"headline": approved["headline"], "opd_name": opd["name"],
                    "location": invitation["location"], "contact": invitation.get("contact"),
                    "starts_local": format_local(invitation["starts_at"], opd["timezone"]),
-                   "reason": (article.get("taken_down") or {}).get("reason")}
+                   "reason": (article.get("taken_down") or {}).get("reason"), **(extra or {})}
         records = []
         for person in people:
             record = new_message(f"{key}:{person['_id']}", kind, to_email=person["email"],
@@ -88,13 +86,14 @@ class InvitationFollowUps:
                                        article["approved"]["opd"]["timezone"],
                                        s.notifier_reminder_day_before_hour,
                                        s.notifier_reminder_hours_before)
+            # Keyed by the start too: a moved activity is reminded at its new time.
+            stamp = int(invitation["starts_at"].timestamp())
             for slot, due in moments.items():
                 if due <= at:
-                    people = await self._invited(article["_id"])
-                    created += await self.messages.create_many(self._records(
-                        REMINDER, f"reminder:{slot}:{article['_id']}", article, people,
-                        method="REQUEST",
-                        sequence=int(article["approved"].get("article_version", 0))))
+                    people = await self.invited(article["_id"])
+                    created += await self.messages.create_many(self.records(
+                        REMINDER, f"reminder:{slot}:{stamp}:{article['_id']}", article, people,
+                        method="REQUEST", sequence=invitation_sequence(article)))
         if created:
             self.wake()
         return created
@@ -108,11 +107,21 @@ class InvitationFollowUps:
             return
         if not article.get("taken_down"):  # the main consumer records it; this one may lead
             article["taken_down"] = {"reason": data.reason}
-        people = await self._invited(data.article_id)
-        if await self.messages.create_many(self._records(
+        state = article.get("invitation_state") or {}
+        if state.get("cancelled") and state.get("by") != "take_down":
+            return  # cancelled by a correction already: told then
+        people = await self.invited(data.article_id)
+        # The sequence the cancellation carries is kept with it: a redelivery sends the same.
+        sequence = int(state["sequence"]) if state.get("cancelled") else (
+            invitation_sequence(article) + 1)
+        if await self.messages.create_many(self.records(
                 CANCELLED, f"cancel:{data.article_id}", article, people, method="CANCEL",
-                sequence=data.article_version)):
+                sequence=sequence)):
             self.wake()
+        await update_one(self.db["articles"], {"_id": data.article_id,
+                                               "invitation_state.cancelled": {"$ne": True}},
+            {"$set": {"invitation_state.sequence": sequence, "invitation_state.cancelled": True,
+                      "invitation_state.by": "take_down"}})
 
     async def _lease(self, owner: str) -> bool:
         now = utcnow()

@@ -10,6 +10,7 @@ from services.notifier import consumers, domain
 from services.notifier.api import build_public_router, build_router
 from services.notifier.digest_wiring import build_jobs
 from services.notifier.handlers import Notifications
+from services.notifier.invitation_links import PartnerJournalists
 from services.notifier.journalists import Journalists
 from services.notifier.mailer import Mailer
 from services.notifier.own_users_wiring import build_own_users
@@ -46,7 +47,8 @@ def create_app(settings: Settings, *, backoff_base: float = domain.DEFAULT_BACKO
     signup = build_signup(runtime, runtime.mongo.db, settings, mailer, backoff_base)
     sender = Sender(settings, journalist_repo, articles, deliveries, mailer=mailer,
                     relay=relay.relay_document, backoff_base=backoff_base,
-                    channels=signup.channels)
+                    channels=signup.channels,
+                    partners=PartnerJournalists(runtime.mongo.db))
     jobs = build_jobs(runtime, settings, mailer, journalists=journalist_repo,
                       articles=articles, deliveries=deliveries)
     notifications = Notifications(journalist_repo, articles, deliveries, wake=sender.wake,

@@ -45,7 +45,8 @@ class OwnUsers:
                         extra={"channel": data.channel})
         await self._create([
             new_message(f"{envelope.id}:{chief['_id']}", HEALTH, to_email=chief["email"],
-                        to_name=chief.get("name"), context=context) for chief in chiefs])
+                        to_name=chief.get("name"), context=context,
+                        to_phone=chief.get("phone")) for chief in chiefs])
 
     async def revision_requested(self, envelope: Envelope) -> None:
         data = parse_data(envelope)
@@ -85,13 +86,15 @@ class OwnUsers:
         # One reminder per OPD and month, however often the event comes.
         await self._create([new_message(
             f"behind:{data.reminder_id}", BEHIND, to_email=data.contact_email,
-            to_name=data.contact_name, context=context, opd_id=data.opd_id)])
+            to_name=data.contact_name, context=context, opd_id=data.opd_id,
+            to_phone=data.contact_phone)])
 
     async def opd_state(self, envelope: Envelope) -> None:
         data = parse_data(envelope)
         assert isinstance(data, OpdStateV1)
         await self.contacts.record(data.opd_id, data.opd_version, {
-            "name": data.name, "timezone": data.timezone, "contact_name": data.contact_name,
+            "name": data.name, "region": data.region, "timezone": data.timezone,
+            "contact_name": data.contact_name,
             "contact_email": data.contact_email, "contact_phone": data.contact_phone})
 
     async def _create(self, documents: list[dict[str, object]]) -> None:

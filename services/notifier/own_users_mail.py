@@ -21,6 +21,7 @@ SUBJECTS = {
     "behind_target": "[Warta] Pengingat laporan bulanan {month}",
     "invitation_reminder": "[Pengingat Undangan Liputan] {headline}",
     "invitation_cancelled": "[Undangan Liputan Dibatalkan] {headline}",
+    "invitation_changed": "[Perubahan Undangan Liputan] {headline}",
 }
 
 

@@ -25,11 +25,13 @@ RETRYABLE = [DeliveryState.PENDING.value, DeliveryState.FAILED.value]
 
 def new_message(message_id: str, kind: str, *, to_email: str | None, to_name: str | None,
                 context: dict[str, Any], opd_id: str | None = None,
-                due: datetime | None = None) -> Document:
+                due: datetime | None = None, to_phone: str | None = None) -> Document:
     """A message in the top priority class: nothing of Warta's own waits behind a fan-out.
-    `to_email` None: the OPD's contact, resolved when it is sent (the OPD may be known later)."""
+    `to_email` None: the OPD's contact, resolved when it is sent (the OPD may be known later);
+    `to_phone`: a WhatsApp copy goes too (own_users_whatsapp), as for an OPD contact's phone."""
     now = utcnow()
     return {"_id": message_id, "kind": kind, "to_email": to_email, "to_name": to_name,
+            "to_phone": to_phone,
             "opd_id": opd_id, "context": context, "priority": URGENT, "state": PENDING,
             "attempts": 0, "next_attempt_at": due or now, "lease_owner": None,
             "lease_until": None, "created_at": now, "sent_at": None, "error": None}
@@ -100,5 +102,6 @@ class OpdContacts:
 async def chief_editors(db: Database) -> list[Document]:
     """Active chief editors and admins with an email, from the accounts projection."""
     cursor = db["accounts"].find({"role": {"$in": ["chief_editor", "admin"]}, "active": True,
-                                  "email": {"$nin": [None, ""]}}, {"name": 1, "email": 1})
+                                  "email": {"$nin": [None, ""]}},
+                                 {"name": 1, "email": 1, "phone": 1})
     return [doc async for doc in cursor]

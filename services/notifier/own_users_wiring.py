@@ -8,15 +8,21 @@ from dataclasses import dataclass
 from fastapi import APIRouter
 
 from services.notifier import domain
+from services.notifier.channel_health import ChannelHealth
 from services.notifier.invitation_api import build_invitation_router
+from services.notifier.invitation_changes import InvitationChanges
 from services.notifier.invitation_reminders import InvitationFollowUps
 from services.notifier.mailer import Mailer
 from services.notifier.own_users_handlers import OwnUsers
 from services.notifier.own_users_repository import OpdContacts, OwnMessages
 from services.notifier.own_users_sender import OwnUsersSender
+from services.notifier.own_users_whatsapp import StaffWhatsApp
+from services.notifier.whatsapp_client import WhatsAppClient
 from shared import topics
 from shared.consumer import subscribe
 from shared.events.articles import (
+    ARTICLE_APPROVED,
+    ARTICLE_CORRECTED,
     ARTICLE_REJECTED,
     ARTICLE_REVISION_REQUESTED,
     ARTICLE_TAKEN_DOWN,
@@ -44,9 +50,12 @@ def build_own_users(runtime: ServiceRuntime, settings: Settings, mailer: Mailer,
                     backoff_base: float = domain.DEFAULT_BACKOFF_BASE) -> OwnUsersWiring:
     db = runtime.mongo.db
     messages, contacts = OwnMessages(db), OpdContacts(db)
-    sender = OwnUsersSender(settings, messages, contacts, mailer, backoff_base)
+    whatsapp = StaffWhatsApp(WhatsAppClient(settings), ChannelHealth(db))
+    sender = OwnUsersSender(settings, messages, contacts, mailer, backoff_base,
+                            whatsapp=whatsapp)
     handlers = OwnUsers(settings, db, messages, contacts, wake=sender.wake)
     follow_ups = InvitationFollowUps(settings, db, messages, wake=sender.wake)
+    changes = InvitationChanges(follow_ups)  # a moved or dropped activity, to those invited
     subscribe(runtime.bus, topics.PUBLICATIONS, GROUP, {
         CHANNEL_HEALTH_CHANGED: handlers.channel_health_changed,
         PUBLICATION_PUBLISHED: handlers.published,
@@ -55,6 +64,8 @@ def build_own_users(runtime: ServiceRuntime, settings: Settings, mailer: Mailer,
         ARTICLE_REVISION_REQUESTED: handlers.revision_requested,
         ARTICLE_REJECTED: handlers.rejected,
         ARTICLE_TAKEN_DOWN: follow_ups.taken_down,
+        ARTICLE_APPROVED: changes.approved,
+        ARTICLE_CORRECTED: changes.corrected,
     })
     subscribe(runtime.bus, topics.OPDS, GROUP, {
         OPD_REGISTERED: handlers.opd_state,

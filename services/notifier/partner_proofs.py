@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 from urllib.parse import parse_qs, urlsplit
 
@@ -26,11 +26,13 @@ HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
 Token = Annotated[str, Path(min_length=1, max_length=600)]
 
 
-def proof_link(settings: Settings, journalist_id: str, article_id: str) -> str:
+def proof_link(settings: Settings, journalist_id: str, article_id: str, *,
+               issued_at: datetime | None = None) -> str:
     """The link a press release to a partner's journalist carries. The token itself is the
-    form's CSRF secret: only the message's recipient knows it."""
+    form's CSRF secret: only the message's recipient knows it. `issued_at` (the delivery's
+    creation) makes a re-sent delivery carry the same link."""
     token = tokens.sign(settings.unsubscribe_keys()[0], PROOF, journalist_id,
-                        utcnow() + LINK_TTL, article_id)
+                        (issued_at or utcnow()) + LINK_TTL, article_id)
     return f"{settings.public_base_url.rstrip('/')}/mitra/bukti/{token}"
 
 

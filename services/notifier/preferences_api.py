@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.notifier import domain
 from services.notifier import signup_tokens as tokens
 from services.notifier.digest_schemas import DeliveryChoice
+from services.notifier.preferences_rules import normalize_regions
 from shared.auth import Principal, require_role
 from shared.envelope import utcnow
 from shared.errors import ApiError
@@ -65,6 +66,12 @@ def _out(doc: Document) -> dict[str, Any]:
             "delivery": preferences.get("delivery") or DeliveryChoice().model_dump()}
 
 
+async def known_regions(db: Database) -> list[str]:
+    """The regions of the OPDs known here (from the OPD stream), to choose from."""
+    found = db["opd_contacts"].find({"region": {"$nin": [None, ""]}}, {"region": 1})
+    return sorted(normalize_regions([doc["region"] async for doc in found]), key=str.casefold)
+
+
 def build_preferences_router(settings: Settings, db: Database) -> APIRouter:
     router = APIRouter(tags=["preferences"])
     journalists = db["journalists"]
@@ -84,7 +91,7 @@ def build_preferences_router(settings: Settings, db: Database) -> APIRouter:
         doc = await journalists.find_one({"_id": claims.subject, "token_nonce": claims.nonce})
         if doc is None:
             raise ApiError(404, "link_invalid", "Tautan pengaturan tidak berlaku lagi.")
-        return _out(doc)
+        return {**_out(doc), "known_regions": await known_regions(db)}
 
     @router.put("/v1/preferences/{token}", responses=route_errors(404, body=True))
     async def write(token: Token, body: PreferencesIn) -> dict[str, Any]:
@@ -93,7 +100,7 @@ def build_preferences_router(settings: Settings, db: Database) -> APIRouter:
             {"_id": claims.subject, "token_nonce": claims.nonce},
             {"$set": {"opd_ids": domain.unique(body.opd_ids),
                       "categories": domain.normalize_categories(body.categories),
-                      "regions": domain.unique(body.regions),
+                      "regions": normalize_regions(body.regions),
                       "preferences.channels": body.channels.model_dump(),
                       "preferences.quiet_hours": body.quiet_hours.model_dump()
                       if body.quiet_hours else None,
@@ -102,7 +109,7 @@ def build_preferences_router(settings: Settings, db: Database) -> APIRouter:
                       "updated_at": utcnow()}}, return_document=ReturnDocument.AFTER)
         if doc is None:
             raise ApiError(404, "link_invalid", "Tautan pengaturan tidak berlaku lagi.")
-        return _out(doc)
+        return {**_out(doc), "known_regions": await known_regions(db)}
 
     @router.post("/v1/journalists/{journalist_id}/preferences-link",
                  dependencies=[editor_jwt("admin")], responses=route_errors(404, role="admin"))

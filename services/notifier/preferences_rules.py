@@ -1,8 +1,9 @@
-"""Preferences that shape a journalist's own-channel records (pure): channels switched off,
+"""Preferences that shape what a journalist gets (pure): regions followed, channels switched off,
 and quiet hours for WhatsApp and Telegram in the journalist's zone (WIB/WITA/WIT)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 
 from services.notifier.domain import URGENT_KINDS, Kind
@@ -10,6 +11,28 @@ from shared.mongo import Document
 from shared.vocabulary import DEFAULT_ZONE, zone_of
 
 QUIET_CHANNELS = frozenset({"whatsapp", "telegram"})
+
+
+def region_key(region: str) -> str:
+    """What two spellings of one region share: "kota  Bandung " is "Kota Bandung"."""
+    return " ".join(region.split()).casefold()
+
+
+def normalize_regions(regions: Sequence[str]) -> list[str]:
+    """Regions as stored: whitespace collapsed, empty ones and repeats (by key) dropped."""
+    kept: dict[str, str] = {}
+    for region in regions:
+        shown = " ".join(region.split())
+        if shown:
+            kept.setdefault(region_key(shown), shown)
+    return list(kept.values())
+
+
+def wants_region(journalist: Document, region: str | None) -> bool:
+    """An empty list follows every region (as for OPDs and categories); an OPD's `region` as
+    the article event carries it (`opd.region`) is compared by its key."""
+    wanted = {region_key(r) for r in journalist.get("regions") or [] if isinstance(r, str)}
+    return not wanted or region_key(region or "") in wanted
 
 
 def _clock(text: str) -> time:

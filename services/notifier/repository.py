@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from services.notifier.delivery_repository import DeliveryRepository
+from services.notifier.preferences_rules import wants_region
 from shared.envelope import utcnow
 from shared.idempotency import mark_applied, not_yet_applied
 from shared.mongo import (
@@ -70,12 +71,16 @@ class JournalistRepository:
         cursor = self.collection.find(query).sort("_id", ASCENDING).limit(limit)
         return [doc async for doc in cursor]
 
-    async def following(self, opd_id: str) -> AsyncIterator[Document]:
-        """Active journalists who follow this OPD or every OPD (an empty list), streamed: the
-        multikey index on `opd_ids` narrows the read; categories are matched by the caller."""
+    async def following(self, opd_id: str, region: str | None = None
+                        ) -> AsyncIterator[Document]:
+        """Active journalists who follow this OPD or every OPD (an empty list) and the OPD's
+        region (or every region), streamed: the multikey index on `opd_ids` narrows the read;
+        regions are compared by their normalised key (preferences_rules); categories are
+        matched by the caller."""
         query = {"active": True, "$or": [{"opd_ids": opd_id}, {"opd_ids": []}]}
         async for journalist in self.collection.find(query):
-            yield journalist
+            if region is None or wants_region(journalist, region):
+                yield journalist
 
     async def set_subscriptions(self, journalist_id: str, opd_ids: list[str],
                                 categories: list[str]) -> Document | None:

@@ -3,7 +3,7 @@ coming (editors). GET only shows the question (mail scanners prefetch links); PO
 
 No `from __future__ import annotations` here: FastAPI resolves the dependency aliases."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Literal
 from urllib.parse import parse_qs
 
@@ -53,10 +53,12 @@ class RsvpReportOut(BaseModel):
 
 
 def rsvp_link(settings: Settings, journalist_id: str, article_id: str,
-              answer: str | None = None) -> str:
-    """The invitation's link; `answer` preselects a button (still one click to confirm)."""
+              answer: str | None = None, *, issued_at: datetime | None = None) -> str:
+    """The invitation's link; `answer` preselects a button when opened (GET), and is the
+    answer when the link itself is POSTed (one click). `issued_at` (a delivery's creation)
+    makes the link the same each time that delivery is rendered (a retry after a crash)."""
     token = tokens.sign(settings.unsubscribe_keys()[0], RSVP, journalist_id,
-                        utcnow() + LINK_TTL, article_id)
+                        (issued_at or utcnow()) + LINK_TTL, article_id)
     suffix = f"?jawaban={answer}" if answer else ""
     return f"{settings.public_base_url.rstrip('/')}/undangan/rsvp/{token}{suffix}"
 
@@ -95,12 +97,15 @@ def build_rsvp_router(settings: Settings, db: Database) -> APIRouter:
         return _page("ask", 200, wanted=jawaban if jawaban in ANSWERS else "", **found)
 
     @router.post("/undangan/rsvp/{token}", response_class=Response, responses=PAGE_RESPONSES)
-    async def answer(token: Token, request: Request) -> HTMLResponse:
+    async def answer(token: Token, request: Request,
+                     jawaban: Annotated[str | None, Query(max_length=20)] = None
+                     ) -> HTMLResponse:
         found = await context(token)
         if found is None:
             return _page("unknown", 404)
         raw = parse_qs((await request.body()).decode("utf-8", "replace"), max_num_fields=5)
-        choice = (raw.get("jawaban") or [""])[0]
+        # The form's button wins; else the link's own answer (a one-click POST of the link).
+        choice = (raw.get("jawaban") or [jawaban or ""])[0]
         if choice not in ANSWERS:
             return _page("ask", 422, wanted="", **found)
         # One document per (article, journalist): the newest answer counts.

@@ -30,6 +30,12 @@ from services.notifier.dkim_signing import DkimSigner
 from services.notifier.domain import DeliveryState, Kind
 from services.notifier.emails import Prepared, Recipient, compose, prepare
 from services.notifier.handlers import SERVICE, TAKEN_DOWN_REASON
+from services.notifier.invitation_links import (
+    PartnerJournalists,
+    first_calendar,
+    recipient_calendar,
+    recipient_links,
+)
 from services.notifier.journalists import unsubscribe_link_token
 from services.notifier.mailer import Mailer, SendFailed
 from services.notifier.repository import (
@@ -81,7 +87,9 @@ class Sender:
                  articles: ArticleRepository, deliveries: DeliveryRepository, *,
                  mailer: Mailer, relay: Relay,
                  backoff_base: float = domain.DEFAULT_BACKOFF_BASE,
-                 channels: dict[str, ChannelSender] | None = None) -> None:
+                 channels: dict[str, ChannelSender] | None = None,
+                 partners: PartnerJournalists | None = None) -> None:
+        self.partners = partners  # whose press release carries a proof-of-publication link
         self.settings = settings
         self.channels = channels or {}  # WhatsApp, Telegram, webhook (channel_attempts.py)
         self.journalists = journalists
@@ -110,6 +118,8 @@ class Sender:
             return 0
         articles = {a: await self.articles.get(a) for a in {d["article_id"] for d in batch}}
         journalists = await self.journalists.many(list({d["journalist_id"] for d in batch}))
+        if self.partners is not None:
+            await self.partners.mark(batch, journalists)
         claimed = time.monotonic()
         gate = asyncio.Semaphore(IN_FLIGHT)
         prepared: Batch = {}  # this batch's messages, each rendered once
@@ -277,8 +287,7 @@ class Sender:
             raise Skip(DeliveryState.DEAD, "no publication URL for the press release")
         token = await unsubscribe_link_token(self.settings, self.journalists, journalist)
         base = self.settings.public_base_url.rstrip("/")
-        recipient = Recipient(name=journalist["name"], email=journalist["email"],
-                              unsubscribe_url=f"{base}/unsubscribe/{token}")
+        links = recipient_links(self.settings, delivery, journalist)  # RSVP, proof
         occasion = delivery.get("occasion") or ""
         key = (article["_id"], kind.value, occasion)
         if key not in prepared:
@@ -286,7 +295,13 @@ class Sender:
             notice.update((article.get("corrections") or {}).get(occasion) or {})
             prepared[key] = prepare(kind, article["approved"],
                                     article_url=published.get("url"), public_base_url=base,
-                                    notice=notice)
+                                    notice=notice, calendar=first_calendar(
+                                        article, self.settings.smtp_from)
+                                    if kind is Kind.INVITATION else None)
+        recipient = Recipient(name=journalist["name"], email=journalist["email"],
+                              unsubscribe_url=f"{base}/unsubscribe/{token}", **links,
+                              calendar=recipient_calendar(prepared[key].calendar,
+                                                          journalist["email"]))
         raw = compose(prepared[key], delivery_id=delivery["_id"],
                       sender=self.settings.smtp_from, recipient=recipient, now=utcnow())
         return self.signer.sign(raw) if self.signer else raw

@@ -39,6 +39,17 @@ TEMPLATES: dict[str, Template] = {t.name: t for t in (
     Template("ralat", "utility", 3),
     # "Siaran pers {{1}} berjudul {{2}} ditarik. Mohon tidak dipublikasikan."
     Template("penarikan_berita", "utility", 2),
+    # For Warta's own users (chief editors, OPD contacts):
+    # "Kanal {{1}} Warta kini {{2}} (sebelumnya {{3}}). Keterangan: {{4}}. Buka konsol: {{5}}"
+    Template("kesehatan_kanal", "utility", 5),
+    # "Laporan {{1}} dikembalikan untuk diperbaiki. Alasan: {{2}}. Buka konsol: {{3}}"
+    Template("laporan_dikembalikan", "utility", 3),
+    # "Laporan {{1}} ditolak. Alasan: {{2}}. Buka konsol: {{3}}"
+    Template("laporan_ditolak", "utility", 3),
+    # "Berita {{1}} telah terbit. Tautan: {{2}}"
+    Template("laporan_terbit", "utility", 2),
+    # "Pengingat laporan bulanan {{1}}: {{2}} baru menerbitkan {{3}} dari target {{4}} berita."
+    Template("kepatuhan_tertinggal", "utility", 4),
 )}
 
 

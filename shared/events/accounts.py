@@ -27,6 +27,8 @@ class AccountStateV1(EventData):
     email: str = Field(examples=["rina@diskominfo.makassarkota.go.id"])
     role: Role
     active: bool
+    phone: str | None = Field(default=None, examples=["+6281234567890"],
+                              description="E.164; where set, staff alerts go by WhatsApp too")
     account_version: int = Field(ge=1, description="bumped by every change of the account")
     changed_at: datetime
     changed_by: str = Field(description="the admin who made the change, or 'bootstrap'")
