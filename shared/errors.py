@@ -76,6 +76,9 @@ def unavailable_response(method: str, code: str, cause: str, retry_after: int = 
                           headers={"Retry-After": str(retry_after)})
 
 
+_UNPARSABLE_BODY = "There was an error parsing the body"  # fastapi.routing
+
+
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return [
         {"field": ".".join(str(p) for p in err.get("loc", ())), "problem": err.get("msg", ""),
@@ -97,6 +100,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == _UNPARSABLE_BODY:
+            # FastAPI's answer to a body that is not UTF-8: the same 422 as a malformed JSON body.
+            return error_response(422, "validation_error", "Fix these fields: body", [
+                {"field": "body", "problem": "the body is not valid UTF-8 JSON",
+                 "type": "json_invalid"}])
         code = _STATUS_CODES.get(exc.status_code, "error")
         headers = dict(exc.headers) if exc.headers else None
         return error_response(exc.status_code, code, str(exc.detail), None, headers)

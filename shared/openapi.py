@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi.params import Security
 from fastapi.security import HTTPBearer, OAuth2PasswordBearer
+from pydantic import BaseModel
 
 from shared.errors import ErrorOut
 
@@ -45,6 +46,19 @@ def html_responses(*codes: int) -> Responses:
     `response_class=Response`: with HTMLResponse, FastAPI would declare its JSON errors as HTML."""
     return {code: {"description": _WHY[code], "content": {"text/html": {"schema": {
         "type": "string"}}}} for code in codes}
+
+
+def text_responses(*codes: int) -> Responses:
+    """Statuses answered with plain text (a webhook handshake's echo)."""
+    return {code: {"description": _WHY[code], "content": {"text/plain": {"schema": {
+        "type": "string"}}}} for code in codes}
+
+
+def page_or_json_responses(*codes: int, model: type[BaseModel] = ErrorOut) -> Responses:
+    """Statuses a route answers with a page, or with JSON (`model`) when the caller's Accept
+    asks for it. Give the route `response_class=Response`."""
+    return {code: {"model": model, "description": _WHY[code], "content": {"text/html": {
+        "schema": {"type": "string"}}}} for code in codes}
 
 
 # Any route that reads or writes the database may answer 503; one that reads a body, 400 (it

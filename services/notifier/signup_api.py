@@ -24,7 +24,7 @@ from shared.audit import client_address, trusted_set
 from shared.auth import Principal, require_role
 from shared.envelope import utcnow
 from shared.errors import ApiError
-from shared.openapi import editor_jwt, html_responses, route_errors
+from shared.openapi import editor_jwt, html_responses, page_or_json_responses, route_errors
 from shared.settings import Settings
 
 CSRF_COOKIE = "warta_signup_csrf"
@@ -104,8 +104,9 @@ def build_signup_router(settings: Settings, signups: Signups) -> APIRouter:
             f"/v1/signup/confirm/{token}"), whatsapp_token=None,
             message="Tekan tombol di bawah untuk mengonfirmasi alamat email Anda.")
 
-    @router.post("/confirm/{token}", response_class=Response,
-                 responses={**PAGES, **route_errors(404, 409)})
+    @router.post("/confirm/{token}", response_class=Response, responses={
+        **route_errors(), **page_or_json_responses(200, model=ConfirmedOut),
+        **page_or_json_responses(404, 409, 422, 429)})
     async def confirm(token: Token, request: Request) -> Response:
         wants_json = "application/json" in request.headers.get("accept", "")
         try:
@@ -125,7 +126,8 @@ def build_signup_router(settings: Settings, signups: Signups) -> APIRouter:
     async def form() -> HTMLResponse:
         return _form(signups, None, 200, secure)
 
-    @router.post("/form", response_class=Response, responses=PAGES)
+    @router.post("/form", response_class=Response, responses={
+        **route_errors(), **html_responses(200, 403, 404, 409, 422, 429)})
     async def submit_form(request: Request) -> HTMLResponse:
         raw = parse_qs((await request.body()).decode("utf-8", "replace"), max_num_fields=20)
         fields = {k: v[0] for k, v in raw.items() if k != "consents"}

@@ -17,7 +17,7 @@ from services.notifier.whatsapp_sender import WhatsAppSender
 from shared.envelope import utcnow
 from shared.errors import ApiError
 from shared.mongo import Database, update_one
-from shared.openapi import route_errors
+from shared.openapi import route_errors, text_responses
 from shared.settings import Settings
 
 # Later steps win; `failed` is final whenever it comes.
@@ -38,7 +38,8 @@ def build_whatsapp_router(settings: Settings, db: Database, sender: WhatsAppSend
     verify = settings.notifier_whatsapp_verify_token
     deliveries = db["deliveries"]
 
-    @router.get("/webhook", response_class=PlainTextResponse, responses=route_errors(403))
+    @router.get("/webhook", response_class=Response,
+                responses={**text_responses(200), **route_errors(403)})
     async def handshake(
         mode: str = Query("", alias="hub.mode", max_length=20),
         token: str = Query("", alias="hub.verify_token", max_length=200),

@@ -20,6 +20,9 @@ from shared.openapi import html_responses, route_errors
 from shared.settings import Settings
 
 _HTML = {**html_responses(200, 404, 410)}
+# An OPD code or a category as it goes into a feed: XML 1.0 has no place for control characters.
+FEED_KEY = r"^[^\x00-\x1f\x7f-\x9f\uFFFE\uFFFF]+$"
+FeedKey = Annotated[str, Path(max_length=100, pattern=FEED_KEY)]
 Code = Annotated[str, Path(min_length=1, max_length=64)]
 Category = Annotated[str, Path(min_length=1, max_length=100)]
 Search = Annotated[str, Query(max_length=200, description="words of the headline or body")]
@@ -99,21 +102,21 @@ def build_router(settings: Settings, press: PressroomRepository) -> APIRouter:
 
         @router.get(f"{prefix}/rss.xml", response_class=Response, name=f"{kind}_rss",
                     responses={200: {"content": {"application/rss+xml": {}}}})
-        async def rss(key: Annotated[str, Path(max_length=100)]) -> Response:
+        async def rss(key: FeedKey) -> Response:
             info, items = await info_and_items(key)
             return Response(feeds.rss(items, base, info), media_type=feeds.RSS_TYPE,
                             headers=headers)
 
         @router.get(f"{prefix}/atom.xml", response_class=Response, name=f"{kind}_atom",
                     responses={200: {"content": {"application/atom+xml": {}}}})
-        async def atom(key: Annotated[str, Path(max_length=100)]) -> Response:
+        async def atom(key: FeedKey) -> Response:
             info, items = await info_and_items(key)
             return Response(feeds.atom(items, base, info), media_type=feeds.ATOM_TYPE,
                             headers=headers)
 
         @router.get(f"{prefix}/feed.json", response_class=Response, name=f"{kind}_json",
                     responses={200: {"content": {"application/feed+json": {}}}})
-        async def json_feed(key: Annotated[str, Path(max_length=100)]) -> JSONResponse:
+        async def json_feed(key: FeedKey) -> JSONResponse:
             info, items = await info_and_items(key)
             return JSONResponse(feeds.json_feed(items, base, info),
                                 media_type=feeds.JSON_FEED_TYPE, headers=headers)

@@ -23,6 +23,7 @@ from shared.events.common import AttachmentRef, OpdRef
 from shared.kafka import ensure_topics
 from shared.settings import Settings
 from tests.conftest import running
+from tests.integration.publisher.test_publisher_flow import editor_headers
 from tests.probes import eventually, publish
 
 SCHEDULER = 0.2
@@ -175,3 +176,20 @@ async def test_a_correction_shows_its_note_and_a_take_down_answers_410(
         assert "telah ditarik" in answer.text
         listed = await client.get(f"/berita/opd/{opd.code}")
         assert listed.status_code == 404  # nothing of it is listed any more
+
+
+async def test_a_feed_key_with_control_characters_or_a_body_not_utf8_gets_a_422(
+    settings: Settings,
+) -> None:
+    """Found by the fuzz suite: both answered 500 / an undocumented 400."""
+    async with running(create_app(settings, scheduler_seconds=SCHEDULER)) as client:
+        for path in ("/berita/kategori/%01/rss.xml", "/berita/opd/a%7F/atom.xml",
+                     "/berita/opd/%0E%17/feed.json"):
+            answer = await client.get(path)
+            assert answer.status_code == 422, (path, answer.text)
+            assert answer.json()["error"]["code"] == "validation_error"
+        odd = await client.post("/v1/publications/x/cancel", content=b"\x10)\xff\x1e",
+                                headers={"Content-Type": "application/json",
+                                         **editor_headers(settings)})
+        assert odd.status_code == 422, odd.text
+        assert odd.json()["error"]["details"][0]["field"] == "body"

@@ -5,6 +5,9 @@ The contract servers hold the answer to the post (`/_sandbox/hold`): the post ex
 publisher waits for the answer, and is killed then. Facebook's adapter finds the earlier post
 on the Page and the publication is recorded published with its id; Telegram's Bot API cannot
 search a channel, so that publication goes to needs_review with a message for an editor.
+
+Not in tests/faults: that package keeps a whole stack running (a package fixture), and its
+publisher, in the same consumer group, took half the partitions and with them this approval.
 """
 
 from __future__ import annotations
