@@ -62,7 +62,8 @@ async def floor_run(settings: Settings, watcher: FeedWatcher, session: EditorSes
     channel_repo = ChannelRepository(mongo.db)
     adapters = ChannelAdapters(channel_repo, sealer(settings),
                                FeedChannel(feed, settings.website_base_url),
-                               httpx.AsyncClient(), settings.website_base_url)
+                               httpx.AsyncClient(), settings.website_base_url,
+                               outbound=httpx.AsyncClient())  # the contract servers: loopback
     health = ChannelHealth(channel_repo, adapters, relay.relay_document)
     queue = PublishQueue(publications, adapters, health, relay.relay_document)
     publishing = Publishing(publications, feed, adapters, queue, relay.relay_document)

@@ -25,17 +25,27 @@ StartHook = Callable[[], Awaitable[None]]
 ReadinessDetails = Callable[[], dict[str, Any]]
 
 
-async def cancel_all(tasks: Sequence[asyncio.Task[None]], patience: float = 2.0) -> None:
-    """Cancel the loops and wait until each has ended.
+async def cancel_all(tasks: Sequence[asyncio.Task[None]], patience: float = 2.0,
+                     give_up_after: float = 10.0) -> None:
+    """Cancel the loops and wait until each has ended, at most `give_up_after` seconds.
 
     A cancel is asked again while a task lives on: one swallowed cancel (Python 3.11's
-    `wait_for` drops one that lands as its inner call ends) must not hang the stop forever.
+    `wait_for` drops one that lands as its inner call ends) must not hang the stop. A task that
+    ignores every cancel is logged with its stack and left behind: the stop goes on.
     """
     pending = {task for task in tasks if not task.done()}
     for task in pending:
         task.cancel()
+    deadline = asyncio.get_running_loop().time() + give_up_after
     while pending:
-        _, pending = await asyncio.wait(pending, timeout=patience)
+        left = deadline - asyncio.get_running_loop().time()
+        if left <= 0:
+            for task in pending:
+                log.error("background task ignored every cancel; stopping without it",
+                          extra={"task": task.get_name(), "stack": [
+                              str(frame) for frame in task.get_stack(limit=5)]})
+            return
+        _, pending = await asyncio.wait(pending, timeout=min(patience, left))
         for task in pending:
             log.warning("background task ignored a cancel; cancelling again",
                         extra={"task": task.get_name()})

@@ -109,6 +109,9 @@ class Settings(BaseSettings):
     # Long-lived Facebook/Instagram tokens are refreshed by the health round once they expire
     # within this many days (Meta's long-lived tokens last 60 days).
     publisher_token_refresh_days: float = Field(default=7.0, gt=0, le=50)
+    # Host names an admin's channel URL may resolve to a private address for (an intranet
+    # WordPress), comma-separated; every other must be public (shared.outbound).
+    publisher_allowed_private_hosts: str = ""
     # How long a poster holds a publication before another replica may take it over.
     publisher_lease_seconds: float = Field(default=60.0, ge=1)
     # A network call that has not answered by then counts as a timeout (maybe posted).
@@ -184,6 +187,11 @@ class Settings(BaseSettings):
             return ipaddress.ip_address(self.bind_host).is_loopback
         except ValueError:
             return False
+
+    def loopback_targets_allowed(self) -> bool:
+        """Outbound calls to loopback addresses (contract servers, the local WordPress): in the
+        test suite and in local development only."""
+        return self.env == "test" or self.local_development()
 
     def unsubscribe_keys(self) -> list[str]:
         """The current unsubscribe key first, then the previous ones still honoured."""

@@ -103,3 +103,31 @@ async def collect_envelopes(bootstrap: str, topic: str, match: Callable[[dict[st
     finally:
         await consumer.stop()
     return mine
+
+
+async def caught_up(bootstrap: str, group: str, topic: str, patience: float = 60.0) -> None:
+    """Wait until `group` has committed to the end of `topic` as it is now: what other tests
+    left in the shared topic is behind it, so it cannot reach this test's fresh projection."""
+    from aiokafka import TopicPartition
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    await reader.start()
+    try:
+        await reader.topics()  # the cluster's metadata, so the topic's partitions are known
+        partitions = [TopicPartition(topic, p) for p in reader.partitions_for_topic(topic) or ()]
+        ends = await reader.end_offsets(partitions)
+    finally:
+        await reader.stop()
+
+    async def committed() -> bool | None:
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+        await admin.start()
+        try:
+            done = await admin.list_consumer_group_offsets(group, partitions=partitions)
+        finally:
+            await admin.close()
+        return all(end == 0 or (tp in done and done[tp].offset >= end)
+                   for tp, end in ends.items()) or None
+
+    await eventually(committed, f"{group} past what {topic} held", patience)

@@ -22,7 +22,15 @@ from shared.mongo import Document
 log = logging.getLogger("warta.notifier.own_users")
 
 WHATSAPP = "whatsapp"
-LINKS_CHARS = 900
+# A template's body is at most 1,024 characters with its parameters filled in: the headline
+# (200) and the links (600) leave room for the fixed text.
+LINKS_CHARS = 600
+
+
+def _param(value: object, limit: int = 200) -> str:
+    """A body parameter; never empty (WhatsApp refuses an empty one, and one message's empty
+    field must not look like a broken template)."""
+    return clean_parameter("" if value is None else str(value), limit) or "-"
 
 
 def staff_number(raw: object) -> str | None:
@@ -39,24 +47,24 @@ def staff_number(raw: object) -> str | None:
 def template_for(kind: str, shown: dict[str, Any]) -> tuple[str, list[str]] | None:
     """The template and its body parameters for one message (`shown`: own_users_mail.view),
     or None when that kind goes by email only."""
-    console = clean_parameter(shown["console_url"], 500)
+    console = _param(shown["console_url"], 500)
     if kind == HEALTH:
-        return "kesehatan_kanal", [clean_parameter(shown["channel"]),
-                                   clean_parameter(shown["health_label"]),
-                                   clean_parameter(shown["previous_label"]),
-                                   clean_parameter(shown.get("reason") or "-"), console]
+        return "kesehatan_kanal", [_param(shown["channel"]),
+                                   _param(shown["health_label"]),
+                                   _param(shown["previous_label"]),
+                                   _param(shown.get("reason") or "-"), console]
     if kind in (RETURNED, REJECTED):
         name = "laporan_dikembalikan" if kind == RETURNED else "laporan_ditolak"
-        return name, [clean_parameter(shown["report_id"]),
-                      clean_parameter(shown.get("reason") or "-", 500), console]
+        return name, [_param(shown["report_id"]),
+                      _param(shown.get("reason") or "-", 500), console]
     if kind == PUBLISHED:
         links = "; ".join(f"{link['channel']}: {link['url']}" for link in shown["links"])
-        return "laporan_terbit", [clean_parameter(shown["headline"]),
-                                  clean_parameter(links or console, LINKS_CHARS)]
+        return "laporan_terbit", [_param(shown["headline"]),
+                                  _param(links or console, LINKS_CHARS)]
     if kind == BEHIND:
-        return "kepatuhan_tertinggal", [clean_parameter(shown["month"]),
-                                        clean_parameter(shown["name"]),
-                                        str(shown["published"]), str(shown["target"])]
+        return "kepatuhan_tertinggal", [_param(shown["month"]),
+                                        _param(shown["name"]),
+                                        _param(shown["published"]), _param(shown["target"])]
     return None
 
 

@@ -10,6 +10,8 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
+from shared.outbound import refused
+
 
 class UnsafeTarget(ValueError):
     """Refused, with the reason in Indonesian (shown to the admin who registers it)."""
@@ -20,14 +22,6 @@ class Target:
     url: str        # as registered
     pinned: str     # the same URL with the checked address in place of the host name
     host: str       # for the Host header and TLS server name
-
-
-def _refused(address: ipaddress.IPv4Address | ipaddress.IPv6Address, loopback: bool) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    if loopback and address.is_loopback:
-        return False
-    return not address.is_global or address.is_multicast
 
 
 def check_syntax(url: str, *, allow_loopback: bool) -> tuple[str, str, int]:
@@ -54,7 +48,7 @@ async def resolve(url: str, *, allow_loopback: bool) -> Target:
         except OSError as exc:
             raise UnsafeTarget(f"Nama host {host} tidak dapat di-resolve.") from exc
         addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
-    if not addresses or any(_refused(a, allow_loopback) for a in addresses):
+    if not addresses or any(refused(a, allow_loopback=allow_loopback) for a in addresses):
         raise UnsafeTarget(f"{host} mengarah ke alamat privat, loopback atau link-local; "
                            "hanya alamat publik yang diizinkan.")
     first = addresses[0]

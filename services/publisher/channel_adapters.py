@@ -38,9 +38,13 @@ class Opened:
 class ChannelAdapters:
     def __init__(self, repository: ChannelRepository, fernet: MultiFernet, feed: FeedChannel,
                  http: httpx.AsyncClient, website_base_url: str,
-                 *, host_image: Callable[[bytes], Awaitable[str]] | None = None) -> None:
+                 *, host_image: Callable[[bytes], Awaitable[str]] | None = None,
+                 outbound: httpx.AsyncClient) -> None:
         self.repository, self.fernet, self.feed = repository, fernet, feed
         self.http, self.base, self.host_image = http, website_base_url, host_image
+        # The adapters call URLs an admin typed in: through the SSRF guard (shared.outbound).
+        # `http` fetches ingest's photos, an internal address by design.
+        self.outbound = outbound
 
     async def open(self, name: str) -> Opened | str:
         """The adapter ready to use, or why the channel cannot post now (stored as the error)."""
@@ -64,10 +68,14 @@ class ChannelAdapters:
             save_credentials=partial(self._rotated, name, int(doc.get("version", 0))),
             host_image=self.host_image)
         doc.pop("sealed", None)
-        return Opened(module.build(credentials, self.http, context), doc)
+        return Opened(module.build(credentials, self.outbound, context), doc)
 
     async def _rotated(self, name: str, version: int, credentials: BaseModel) -> None:
-        await self.repository.rotate(name, version, seal(self.fernet, credentials), utcnow())
+        if not await self.repository.rotate(name, version, seal(self.fernet, credentials),
+                                            utcnow()):
+            # An admin's change or another replica's renewal came first: ours is not saved.
+            raise ChannelUnavailable(f"{name}: credentials changed meanwhile; token not saved",
+                                     code="credentials_changed")
 
     async def _photo(self, attachment: AttachmentRef) -> bytes:
         try:

@@ -86,8 +86,11 @@ class ChannelRepository:
             "$set": {"enabled": False, "updated_at": now, "health": Health.OFF.value,
                      "reason": None, "fields": []},
             "$unset": {"sealed": ""}, "$inc": {"version": 1}}
-        if event is not None:
-            update["$push"] = outbox_push([event])
+        if event is not None:  # told once: only the update that turns it off carries it
+            told = await update_one(self.collection, {"_id": channel, "enabled": True},
+                                    {**update, "$push": outbox_push([event])})
+            if told.matched_count == 1:
+                return True
         result = await update_one(self.collection, {"_id": channel}, update)
         return result.matched_count == 1
 

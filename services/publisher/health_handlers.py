@@ -57,7 +57,6 @@ class ChannelHealth:
         opened = await self.adapters.open(channel)
         if isinstance(opened, str):
             raise ChannelNotConfigured(opened)
-        now = self.clock()
         account: str | None = None
         try:
             async with asyncio.timeout(CHECK_TIMEOUT):
@@ -72,6 +71,8 @@ class ChannelHealth:
         except Exception as exc:  # an adapter's bug must not stop the others' checks
             log.exception("channel check raised", extra={"channel": channel})
             health, reason = Health.UNREACHABLE, repr(exc)
+        now = self.clock()  # when the outcome is known: editorial keeps the newest (a check
+        # that began earlier but answered last is the publisher's state)
         await self._record(channel, opened.channel, int(opened.channel.get("version", 0)),
                            health, reason=reason, account=account, now=now)
         return await self.repository.get(channel) or {}

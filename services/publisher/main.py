@@ -36,6 +36,7 @@ from shared import topics
 from shared.accounts import AccountProjection, subscribe_accounts
 from shared.audit import AuditLog, install_audit
 from shared.auth import install_accounts
+from shared.outbound import GuardedTransport
 from shared.runtime import ServiceRuntime
 from shared.settings import Settings
 
@@ -51,12 +52,16 @@ def create_app(settings: Settings, scheduler_seconds: float = 1.0) -> FastAPI:
     feed = FeedRepository(runtime.mongo.db)
     press = PressroomRepository(runtime.mongo.db)
     channel_repo = ChannelRepository(runtime.mongo.db)
-    http = httpx.AsyncClient(timeout=httpx.Timeout(settings.publisher_http_timeout_seconds,
-                                                   connect=10.0))
+    timeout = httpx.Timeout(settings.publisher_http_timeout_seconds, connect=10.0)
+    http = httpx.AsyncClient(timeout=timeout)  # ingest's photos, on the internal network
+    outbound = httpx.AsyncClient(timeout=timeout, transport=GuardedTransport(  # admins' URLs
+        allow_loopback=settings.loopback_targets_allowed(),
+        allowed_private=settings.publisher_allowed_private_hosts.split(",")))
     media = fitted_images.media_dir(settings.attachments_dir)
     hosted = fitted_images.FittedImages(media, settings.website_base_url)  # Instagram's images
     adapters = ChannelAdapters(channel_repo, fernet, FeedChannel(feed, settings.website_base_url),
-                               http, settings.website_base_url, host_image=hosted.host)
+                               http, settings.website_base_url, host_image=hosted.host,
+                               outbound=outbound)
     relay = runtime.relay(publications.collection, topics.PUBLICATIONS)
     channel_relay = runtime.relay(channel_repo.collection, topics.PUBLICATIONS)
     health = ChannelHealth(channel_repo, adapters, channel_relay.relay_document,

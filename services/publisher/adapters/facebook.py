@@ -8,6 +8,7 @@ does not expire (a System User token, or one derived by hand from a long-lived U
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -120,8 +121,9 @@ class FacebookPage:
             raise ChannelRefused(problems[0].message, code=problems[0].code)
         photo_ids = []
         for photo in photos:
-            data, content_type = fit_photo(await self.context.fetch_photo(photo),
-                                           photo.content_type)
+            original = await self.context.fetch_photo(photo)
+            data, content_type = await asyncio.to_thread(  # CPU: off the event loop
+                fit_photo, original, photo.content_type)
             uploaded = await self.graph.call(
                 "POST", f"/{self.page_id}/photos", data={"published": "false"},
                 files={"source": (f"{photo.id}.jpg", data, content_type)})

@@ -54,7 +54,7 @@ async def _token_call(http: httpx.AsyncClient, url: str, params: Mapping[str, st
             or not body.get("access_token")):
         raise graph_error(answer.status_code, body, 0.0)
     expires_in = body.get("expires_in")
-    life = timedelta(seconds=int(expires_in)) if expires_in else LONG_LIVED
+    life = timedelta(seconds=int(expires_in)) if expires_in else LONG_LIVED  # documented: 60 d
     return Renewed(SecretStr(str(body["access_token"])), now + life)
 
 
@@ -85,8 +85,10 @@ async def renew_instagram(http: httpx.AsyncClient, base_url: str, *, token: Secr
                                        token=token, now=now)
     try:
         return await refresh_instagram(http, base_url, token=token, now=now)
-    except ChannelRefused:
-        if expires_at is not None:
+    except ChannelRefused as exc:
+        # Only Meta's "invalid parameter" refusal (code 100) means "too young to refresh"; a
+        # wrong host (404) or an answer without a token must not silence renewal for 59 days.
+        if expires_at is not None or str(exc.code).split("/")[0] != "100":
             raise
         # Expiry unknown and a valid token refused (an invalid one is 190, ChannelAuthFailed):
         # Meta refreshes only tokens at least 24 h old, so this one has 59 days or more left.

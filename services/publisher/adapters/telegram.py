@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
+from functools import partial
 from typing import Any
 
 import httpx
@@ -132,10 +134,10 @@ class TelegramChannel:
         elif len(photos) == 1:
             data = await self.context.fetch_photo(photos[0])
             sent = [await self.bot.call("sendPhoto", data={**common, "caption": body},
-                                        files={"photo": _upload(photos[0], data)})]
+                                        files={"photo": await _upload(photos[0], data)})]
             kind = "photo"
         else:
-            files = {f"photo{i}": _upload(p, await self.context.fetch_photo(p))
+            files = {f"photo{i}": await _upload(p, await self.context.fetch_photo(p))
                      for i, p in enumerate(photos)}
             media = [{"type": "photo", "media": f"attach://photo{i}",
                       **({"caption": body, "parse_mode": "HTML"} if i == 0 else {})}
@@ -181,10 +183,11 @@ class TelegramChannel:
                                  code="delete_window_passed")
 
 
-def _upload(photo: AttachmentRef, original: bytes) -> tuple[str, bytes, str]:
+async def _upload(photo: AttachmentRef, original: bytes) -> tuple[str, bytes, str]:
     """sendPhoto takes at most 10 MB and width + height <= 10,000: shrink rather than fail."""
-    data, content_type = within(original, photo.content_type, max_bytes=PHOTO_MAX_BYTES,
-                                max_side_sum=PHOTO_MAX_SIDE_SUM)
+    data, content_type = await asyncio.to_thread(  # CPU: off the event loop
+        partial(within, original, photo.content_type, max_bytes=PHOTO_MAX_BYTES,
+                max_side_sum=PHOTO_MAX_SIDE_SUM))
     extension = {"image/png": "png", "image/webp": "webp"}.get(content_type, "jpg")
     return (f"{photo.id}.{extension}", data, content_type)
 

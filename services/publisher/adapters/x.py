@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import httpx
@@ -103,8 +105,9 @@ class XChannel:
                       extra={"media_ids": ",".join(media_ids), "username": me["username"]})
 
     async def _upload(self, photo: AttachmentRef) -> str:
-        data, content_type = within(await self.context.fetch_photo(photo),
-                                    photo.content_type, max_bytes=IMAGE_MAX_BYTES)
+        original = await self.context.fetch_photo(photo)
+        data, content_type = await asyncio.to_thread(  # CPU: off the event loop
+            partial(within, original, photo.content_type, max_bytes=IMAGE_MAX_BYTES))
         uploaded = await self.client.call(
             "POST", "/2/media/upload", data={"media_category": "tweet_image"},
             files={"media": (f"{photo.id}.jpg", data, content_type)})

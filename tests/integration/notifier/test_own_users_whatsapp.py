@@ -114,15 +114,22 @@ async def test_a_chief_editor_and_an_opd_contact_with_numbers_get_whatsapp_and_e
         await emit(settings, (topics.PUBLICATIONS, health("x", "unreachable", "healthy")),
                    (topics.ARTICLES, sent_back(opd_id, returned,
                                                "Foto kegiatan belum dilampirkan")))
-        assert await inbox(mailbox, head, 1) == ["[Warta] Kanal x: tidak dapat dihubungi"]
+        # Other tests' health events may still be in the topic's backlog and reach this chief
+        # editor too: look for this one, not for an inbox of one.
+        async def alerted() -> bool | None:
+            subjects = [str(m["Subject"]) for m in await mailbox.summaries(f"to:{head}")]
+            return "[Warta] Kanal x: tidak dapat dihubungi" in subjects or None
+        await eventually(alerted, "the chief editor's email alert about x")
         assert await inbox(mailbox, contact, 1) == [
             f"[Warta] Laporan {returned} dikembalikan untuk diperbaiki"]
 
-        async def on_whatsapp(number: str, name: str) -> dict[str, Any] | None:
+        async def on_whatsapp(number: str, name: str, first: str | None = None
+                              ) -> dict[str, Any] | None:
             found = [m for m in await messages_to(base, number)
-                     if m["template"]["name"] == name]
+                     if m["template"]["name"] == name
+                     and (first is None or parameters(m)[0] == first)]
             return found[-1] if found else None
-        alert = await eventually(lambda: on_whatsapp("+6281270000555", "kesehatan_kanal"),
+        alert = await eventually(lambda: on_whatsapp("+6281270000555", "kesehatan_kanal", "x"),
                                  "the chief editor's WhatsApp alert")
         assert alert["template"]["language"]["code"] == "id"
         assert parameters(alert)[:4] == ["x", "tidak dapat dihubungi", "sehat",
@@ -133,7 +140,8 @@ async def test_a_chief_editor_and_an_opd_contact_with_numbers_get_whatsapp_and_e
 
         async def settled() -> dict[str, Any] | None:
             return await mongo.db["own_messages"].find_one(
-                {"to_phone": "+6281270000555", "channel": "whatsapp", "state": "sent"})
+                {"to_phone": "+6281270000555", "channel": "whatsapp", "state": "sent",
+                 "answer": f"accepted {alert['id']}"})
         copy = await eventually(settled, "the WhatsApp copy recorded as sent")
         assert copy["answer"] == f"accepted {alert['id']}" and copy["sent_to"] == "+6281270000555"
     mongo.close()

@@ -81,3 +81,24 @@ def test_without_a_key_outside_development_the_publisher_refuses_to_start(
 ) -> None:
     with pytest.raises(CredentialsKeyMissing, match="WARTA_PUBLISHER_CREDENTIALS_KEY"):
         create_app(settings.model_copy(update={"publisher_credentials_key": None}))
+
+
+async def test_a_channel_url_that_resolves_to_a_private_address_is_never_called(
+    settings: Settings, board: str,
+) -> None:
+    """security.md's SSRF row for admin-configured URLs: the cloud metadata address, a private
+    host and (outside tests) loopback are refused before connecting; the channel says why."""
+    await ensure_topics(settings.kafka_bootstrap)
+    async with running(create_app(settings)) as client:
+        for url in ("http://169.254.169.254", "http://10.0.0.7:8080", "http://[::ffff:10.0.0.7]"):
+            view = await connect(client, settings, url)
+            assert view["health"] == "unreachable", (url, view)
+            assert "PrivateAddressRefused" in str(view["reason"]), (url, view)
+        healthy = await connect(client, settings, board)  # loopback: allowed in tests only
+        assert healthy["health"] == "healthy", healthy
+
+    production_like = settings.model_copy(update={"env": "production"})
+    assert not production_like.loopback_targets_allowed()
+    async with running(create_app(production_like)) as client:
+        view = await connect(client, production_like, board)
+        assert view["health"] == "unreachable" and "PrivateAddressRefused" in str(view["reason"])

@@ -85,3 +85,20 @@ def test_article_html_becomes_readable_text() -> None:
     text = domain.html_to_text("<p>Satu &amp; dua</p><ul><li>tiga</li><li>empat</li></ul>")
     assert text == "Satu & dua\n\n- tiga\n\n- empat"
     assert domain.one_line("Judul\r\nBcc: x@y.example") == "Judul Bcc: x@y.example"
+
+
+def test_staff_whatsapp_parameters_are_never_empty_and_fit_the_template_body() -> None:
+    from services.notifier.own_users_handlers import BEHIND, PUBLISHED
+    from services.notifier.own_users_whatsapp import template_for
+
+    published = template_for(PUBLISHED, {"console_url": "https://warta.example/console/",
+                                         "headline": "  ", "links": [
+                                             {"channel": "x", "url": "https://x.com/" + "a" * 80}
+                                         ] * 40})
+    assert published is not None
+    _, params = published
+    assert params[0] == "-" and all(params)  # an empty headline is not a broken template
+    assert sum(len(p) for p in params) <= 1024 - 200  # room for the template's own text
+    behind = template_for(BEHIND, {"console_url": "u", "month": "2026-11", "name": "Dinkes",
+                                   "published": 0, "target": 4})
+    assert behind is not None and behind[1][2:] == ["0", "4"]

@@ -49,3 +49,25 @@ async def test_a_loop_that_had_failed_does_not_break_the_stop() -> None:
     await asyncio.sleep(0)
     await cancel_all([failed])
     assert isinstance(failed.exception(), RuntimeError)
+
+
+async def test_a_loop_that_ignores_every_cancel_is_left_behind_and_the_stop_goes_on() -> None:
+    released = asyncio.Event()
+
+    async def deaf() -> None:
+        while not released.is_set():
+            try:
+                await asyncio.sleep(0.01)
+            except asyncio.CancelledError:
+                continue  # a bug: the stop must still finish
+
+    stubborn = asyncio.create_task(deaf())
+    await asyncio.sleep(0.02)
+    stop = asyncio.create_task(cancel_all([stubborn], patience=0.05, give_up_after=0.3))
+    await asyncio.wait({stop}, timeout=30)  # a hang guard, not a timing claim
+    finished = stop.done()
+    released.set()  # now the deaf loop may end, and the test's event loop close
+    await stubborn
+    if not finished:
+        await stop
+    assert finished, "the stop waited forever on a loop that ignores cancels"
