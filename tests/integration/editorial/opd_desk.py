@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from services.editorial.main import create_app as editorial_app
 from services.ingest.config import IngestConfig
 from services.ingest.main import create_app as ingest_app
+from shared import topics
 from shared.auth import Principal, issue_token
 from shared.envelope import root_event
 from shared.events.common import OpdRef
@@ -24,7 +25,7 @@ from shared.settings import Settings
 from tests.accounts import create_editor
 from tests.conftest import running
 from tests.integration.ingest.support import Opd, make_opd, report
-from tests.probes import eventually, publish
+from tests.probes import caught_up, eventually, publish
 
 # Long enough that an answer on a healthy stack comes within it; a pending one ends it early.
 WAIT = IngestConfig(ingest_request_wait_seconds=8)
@@ -112,4 +113,8 @@ async def desk(settings: Settings, code: str) -> AsyncIterator[Desk]:
     opd = await make_opd(settings, code)
     app = editorial_app(settings)
     async with running(app) as editorial, running(ingest_app(settings, WAIT)) as ingest:
+        # The topics are the session's: what other tests left there (their OPDs, reports) is
+        # handled before this test starts, not into the middle of its counts.
+        for topic in (topics.OPDS, topics.REPORTS):
+            await caught_up(settings.kafka_bootstrap, "warta-editorial", topic, patience=120)
         yield Desk(settings, ingest, editorial, opd, tokens, app)
