@@ -21,7 +21,7 @@ from shared.events.reports import (
     ReportWithdrawnV1,
     ReportWithdrawRequestedV1,
 )
-from shared.failures import TransientError
+from shared.failures import PermanentError, TransientError
 from shared.idempotency import APPLIED_FIELD
 from shared.mongo import Document
 
@@ -85,11 +85,14 @@ class Intake:
                 return link
             return {**link, "status": Status.PUBLISHED.value, "published_at": data.published_at}
 
-        await self._apply(envelope, data.article_id, None, decide)
+        # An article is editorial's before any publication of it exists: one it does not have
+        # never arrives later. Waiting for it would hold every publication behind it on the
+        # partition for ever (a transient error is given back, never dead-lettered).
+        await self._apply(envelope, data.article_id, None, decide, unknown_is_permanent=True)
 
     async def _apply(self, envelope: Envelope, article_id: str, action: Action | None,
                      fields: dict[str, Any] | Callable[[Document], dict[str, Any]],
-                     snapshot: bool = False) -> None:
+                     snapshot: bool = False, *, unknown_is_permanent: bool = False) -> None:
         """Apply once; an event that no longer fits the article's state is recorded and skipped.
 
         `fields` may be decided from the article: always from the version the update is
@@ -97,6 +100,8 @@ class Intake:
         for _ in range(5):
             article = await self.articles.get(article_id)
             if article is None:
+                if unknown_is_permanent:
+                    raise PermanentError(f"article {article_id} is not editorial's")
                 raise TransientError(f"article {article_id} not received yet")
             if envelope.id in article.get(APPLIED_FIELD, []):
                 return

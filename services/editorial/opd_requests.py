@@ -26,7 +26,7 @@ from shared.events.opd_requests import (
     RequestKind,
     RequestOutcome,
 )
-from shared.failures import TransientError
+from shared.failures import PermanentError, TransientError
 from shared.idempotency import APPLIED_FIELD
 from shared.mongo import Document
 from shared.vocabulary import ArticleStatus as Status
@@ -64,8 +64,8 @@ class OpdRequests:
     async def arrive(self, envelope: Envelope, article_id: str, arrival: Arrival) -> None:
         for _ in range(5):
             article = await self.articles.get(article_id)
-            if article is None:
-                raise TransientError(f"article {article_id} not received yet")
+            if article is None:  # its report.submitted came first on the same key: never
+                raise PermanentError(f"article {article_id} is not editorial's")
             if envelope.id in article.get(APPLIED_FIELD, []):
                 return
             status = Status(article["status"])

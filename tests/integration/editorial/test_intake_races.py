@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
+import pytest
+
 from services.editorial.handlers import Decisions
 from services.editorial.intake import Intake
 from services.editorial.repository import ArticleRepository
@@ -12,6 +14,7 @@ from shared.auth import Principal
 from shared.envelope import root_event
 from shared.events.common import OpdRef
 from shared.events.publications import PUBLICATION_PUBLISHED, PublicationPublishedV1
+from shared.failures import PermanentError
 from shared.mongo import Database, Document, MongoHandle
 from shared.settings import Settings
 from tests.integration.editorial.test_editorial_flow import submitted
@@ -77,5 +80,21 @@ async def test_a_publication_racing_a_take_down_never_marks_the_article_publishe
         await Intake(articles).publication_published(event)  # a redelivery changes nothing
         again = await articles.get(article_id)
         assert again is not None and again["version"] == article["version"]
+    finally:
+        mongo.close()
+
+
+async def test_a_publication_of_an_article_editorial_never_had_is_dead_lettered(
+    settings: Settings,
+) -> None:
+    """Found when another test's publication reached a running stack: taken as "not received
+    yet", it was given back for ever and held every publication behind it on its partition."""
+    mongo = MongoHandle(settings, "editorial")
+    try:
+        stranger = str(uuid.uuid4())
+        event = root_event(type=PUBLICATION_PUBLISHED, version=1, source="publisher",
+                           subject=stranger, data=_published(stranger), correlation_id=stranger)
+        with pytest.raises(PermanentError, match="not editorial's"):
+            await Intake(ArticleRepository(mongo.db)).publication_published(event)
     finally:
         mongo.close()
