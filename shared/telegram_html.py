@@ -23,6 +23,10 @@ class _TelegramWriter(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.out: list[str] = []
         self.stack: list[tuple[str, str]] = []  # (input tag, Telegram tag or "")
+        # One entry per open list: the last number given in an <ol>, None in a <ul>. Telegram
+        # has no list entity, so items get their marker as text, numbered as the plain
+        # rendering numbers them ("1. ", "2. ").
+        self.lists: list[int | None] = []
 
     def _inside(self, *tags: str) -> bool:
         return any(tg in tags for _, tg in self.stack)
@@ -31,10 +35,7 @@ class _TelegramWriter(HTMLParser):
         if tag == "br":
             self.out.append("\n")
             return
-        if tag in _BLOCKS or tag in {"li", "blockquote"}:
-            self.out.append("\n")
-        if tag == "li":
-            self.out.append("• ")
+        self._open_block(tag)
         telegram = ""
         if self._inside("pre", "code"):
             telegram = ""  # Telegram allows no entity inside pre/code
@@ -57,7 +58,27 @@ class _TelegramWriter(HTMLParser):
                 self.out.append(f"<{telegram}>")
             self.stack.append((tag, telegram))
 
+    def _open_block(self, tag: str) -> None:
+        nested_list = tag in {"ol", "ul"} and bool(self.lists)
+        if (tag in _BLOCKS or tag in {"li", "blockquote"}) and not nested_list:
+            self.out.append("\n")  # a list inside an item starts on the item's next line
+        if tag == "li":
+            self.out.append(self._marker())
+        elif tag in {"ol", "ul"}:
+            self.lists.append(0 if tag == "ol" else None)
+
+    def _marker(self) -> str:
+        number = self.lists[-1] if self.lists else None
+        if number is None:
+            return "• "
+        self.lists[-1] = number + 1
+        return f"{number + 1}. "
+
     def handle_endtag(self, tag: str) -> None:
+        if tag in {"ol", "ul"} and self.lists:
+            self.lists.pop()
+            if self.lists:
+                return  # the outer list's next item starts its own line
         if any(t == tag for t, _ in self.stack):
             while self.stack:
                 opened, telegram = self.stack.pop()

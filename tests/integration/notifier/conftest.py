@@ -8,6 +8,7 @@ import signal
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 
 import httpx
@@ -154,3 +155,12 @@ async def deliveries(client: httpx.AsyncClient, settings: Settings, article_id: 
     assert response.status_code == 200, response.text
     items: list[dict[str, object]] = response.json()
     return items
+
+
+async def mail_about(mailbox: Mailpit, client: httpx.AsyncClient, settings: Settings,
+                     *article_ids: str) -> list[EmailMessage]:
+    """The mail in the session's Mailpit that this notifier sent for these articles (by the
+    X-Warta-Delivery header). Counting the whole mailbox is wrong: the notifier group reads
+    what earlier tests left in the shared topics, and this test's journalists get those too."""
+    ids = {str(d["id"]) for a in article_ids for d in await deliveries(client, settings, a)}
+    return [m for m in await mailbox.messages() if str(m["X-Warta-Delivery"]) in ids]

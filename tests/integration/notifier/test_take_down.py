@@ -14,6 +14,7 @@ from tests.integration.notifier.conftest import (
     add,
     approved,
     deliveries,
+    mail_about,
     new_article_id,
     published,
     taken_down,
@@ -68,7 +69,7 @@ async def test_a_press_release_still_retrying_is_cancelled_by_a_take_down_and_ne
         await asyncio.sleep(max(0.0, (retry_due - datetime.now(UTC)).total_seconds()))
         await asyncio.sleep(1.5)
         [after] = await deliveries(client, settings, article_id)
+        sent = await mail_about(mailbox, client, settings, article_id, control_id)
     assert (after["state"], after["attempts"], after["sent_at"]) == (
         "cancelled", stopped["attempts"], None)
-    subjects = [str(m["Subject"]) for m in await mailbox.messages()]
-    assert subjects == ["[Siaran Pers] Pasar murah"]
+    assert [str(m["Subject"]) for m in sent] == ["[Siaran Pers] Pasar murah"]
