@@ -7,6 +7,8 @@ and is kept for the editors. See docs/channels/wordpress-rest.md.
 from __future__ import annotations
 
 import asyncio
+import html
+import logging
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -25,6 +27,8 @@ from shared.envelope import utcnow
 
 NAMESPACE = "wp/v2"
 # 401/403 codes an admin must fix (password revoked, role lacking a capability): not a retry.
+log = logging.getLogger("warta.publisher.wordpress")
+
 _AUTH_CODES = ("rest_forbidden", "rest_not_logged_in", "incorrect_password", "invalid_username",
                "invalid_email", "application_passwords_disabled")
 # WordPress answers 500 when it refuses a file's type: no retry will change its mind.
@@ -134,7 +138,10 @@ class WordPressApi:
             return []
         found = await self.call("GET", taxonomy, params={
             "slug": ",".join(wanted), "per_page": 100, "_fields": "id,slug"})
-        ids = {str(term["slug"]): int(term["id"]) for term in found}
+        ids: dict[str, int] = {}
+        for term in found:  # a slug two racing creates both took: the oldest term wins
+            slug = str(term["slug"])
+            ids[slug] = min(ids.get(slug, int(term["id"])), int(term["id"]))
         missing = [slug for slug in wanted if slug not in ids]
         created = await asyncio.gather(*(self._create_term(taxonomy, wanted[slug])
                                          for slug in missing))
@@ -149,4 +156,21 @@ class WordPressApi:
             return int(answer["data"]["term_id"])
         if "id" not in answer:
             raise wordpress_error(400, answer, httpx.Headers())
-        return int(answer["id"])
+        return await self._oldest_of_name(taxonomy, name, int(answer["id"]))
+
+    async def _oldest_of_name(self, taxonomy: str, name: str, created: int) -> int:
+        """WordPress checks for the name, then inserts: two creates at once (two publisher
+        replicas, two articles with one new tag) can both succeed. Every creator then takes the
+        oldest term of that name, so the posts agree, and removes its own younger one (it
+        has no post yet: terms are resolved before the post is made)."""
+        found = await self.call("GET", taxonomy, params={
+            "search": name, "per_page": 100, "_fields": "id,name"})
+        same = [int(t["id"]) for t in found
+                if html.unescape(str(t["name"])).casefold() == name.casefold()]
+        oldest = min([created, *same])
+        if oldest != created:
+            log.warning("duplicate WordPress term removed", extra={
+                "taxonomy": taxonomy, "kept": oldest, "removed": created})
+            await self.call("DELETE", f"{taxonomy}/{created}", params={"force": "true"},
+                            accept=(404, 410))
+        return oldest

@@ -23,7 +23,7 @@ from services.publisher.adapters.port import (
     ChannelUnavailable,
     Posted,
 )
-from services.publisher.adapters.wordpress_api import wordpress_error
+from services.publisher.adapters.wordpress_api import WordPressApi, wordpress_error
 from shared.events.articles import ArticleApprovedV1, ArticleCorrectedV1
 from shared.events.common import AttachmentRef, OpdRef
 from warta_cli.infra import free_port
@@ -161,6 +161,37 @@ async def test_terms_are_created_once_across_articles(wordpress: WordPress,
         found = await rest(wordpress, http, "tags", search=name)
         assert [t["name"] for t in found] == [name]
     assert posts[0]["categories"] == posts[1]["categories"]
+
+
+async def test_creates_racing_for_one_new_tag_agree_on_one_term(wordpress: WordPress,
+                                                              http: httpx.AsyncClient) -> None:
+    """WordPress checks for the name, then inserts, so creates at once can all succeed (two
+    publisher replicas, two articles with a new tag): a CI run found two posts with two tags of
+    one name. Eight at once against its four workers make that race likely, not certain."""
+    name = f"abrasi pantai {uuid.uuid4().hex[:6]}"
+    api = WordPressApi(http, wordpress.url, wordpress.username, SecretStr(wordpress.app_password))
+    chosen = await asyncio.gather(*(api.term_ids("tags", [name]) for _ in range(8)))
+    assert len({ids[0] for ids in chosen}) == 1, chosen
+    found = await rest(wordpress, http, "tags", search=name)
+    assert [t["id"] for t in found] == chosen[0]  # the younger duplicates are gone
+
+
+async def test_a_create_that_made_a_second_term_of_a_name_keeps_the_oldest(
+        wordpress: WordPress, http: httpx.AsyncClient) -> None:
+    """What the racing creates leave, made on purpose: WordPress takes a second term of one name
+    when it has its own slug. The younger creator takes the older term and deletes its own."""
+    name = f"rob pesisir {uuid.uuid4().hex[:6]}"
+    auth = (wordpress.username, wordpress.app_password)
+    made = [await http.post(f"{wordpress.url}/wp-json/wp/v2/tags", auth=auth,
+                            json={"name": name, "slug": f"{slug}-{uuid.uuid4().hex[:6]}"})
+            for slug in ("pertama", "kedua")]
+    assert [m.status_code for m in made] == [201, 201], [m.text for m in made]
+    older, younger = (int(m.json()["id"]) for m in made)
+    api = WordPressApi(http, wordpress.url, wordpress.username, SecretStr(wordpress.app_password))
+    assert await api._oldest_of_name("tags", name, younger) == older
+    assert await api._oldest_of_name("tags", name, older) == older
+    found = await rest(wordpress, http, "tags", search=name)
+    assert [t["id"] for t in found] == [older]
 
 
 async def test_correction_puts_the_ralat_note_on_top_and_keeps_the_photos(
