@@ -83,10 +83,11 @@ class JournalistRepository:
                 yield journalist
 
     async def set_subscriptions(self, journalist_id: str, opd_ids: list[str],
-                                categories: list[str]) -> Document | None:
+                                categories: list[str], regions: list[str]) -> Document | None:
         result = await update_one(self.collection,
             {"_id": journalist_id},
-            {"$set": {"opd_ids": opd_ids, "categories": categories, "updated_at": utcnow()}})
+            {"$set": {"opd_ids": opd_ids, "categories": categories, "regions": regions,
+                      "updated_at": utcnow()}})
         if result.matched_count == 0:
             return None
         return await self.get(journalist_id)

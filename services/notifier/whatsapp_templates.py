@@ -33,8 +33,10 @@ TEMPLATES: dict[str, Template] = {t.name: t for t in (
     Template("kode_konfirmasi", "authentication", 1),
     # "Siaran pers {{1}}: {{2}}. Baca selengkapnya: {{3}}"
     Template("siaran_pers", "utility", 3),
-    # "Undangan liputan dari {{1}}: {{2}} pada {{3}} di {{4}}."
-    Template("undangan_liputan", "utility", 4),
+    # "Undangan liputan dari {{1}}: {{2}} pada {{3}} di {{4}}. Konfirmasi kehadiran: {{5}}"
+    # (a template of its own: an approved template's parameters cannot change; the link opens
+    # the RSVP page, where the journalist presses hadir or tidak hadir)
+    Template("undangan_liputan_rsvp", "utility", 5),
     # "Ralat siaran pers {{1}}: {{2}}. Versi terbaru: {{3}}"
     Template("ralat", "utility", 3),
     # "Siaran pers {{1}} berjudul {{2}} ditarik. Mohon tidak dipublikasikan."
