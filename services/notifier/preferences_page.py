@@ -21,6 +21,7 @@ from services.notifier.preferences_api import (
     preferences_out,
     save,
 )
+from services.notifier.preferences_rules import region_key
 from shared.envelope import utcnow
 from shared.mongo import Database, Document
 from shared.openapi import html_responses, route_errors
@@ -32,7 +33,9 @@ HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
            "Content-Security-Policy":
            "default-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"}
 PAGE_RESPONSES = {**html_responses(200, 404, 422), **route_errors()}
-Token = Annotated[str, Path(min_length=1, max_length=600)]
+# No length limit here: a mangled link of any length gets the page saying it is unknown
+# (the token check refuses long ones), not the JSON API's 422.
+Token = Annotated[str, Path(min_length=1)]
 MAX_FIELDS = 400  # 200 OPDs, 50 regions and the form's own fields
 CHANNELS = (("email", "Email"), ("whatsapp", "WhatsApp"), ("telegram", "Telegram"),
             ("webhook", "Webhook redaksi"))
@@ -59,6 +62,26 @@ def form_to_preferences(raw: dict[str, list[str]]) -> dict[str, Any]:
     return body
 
 
+def offered_opds(known: list[tuple[str, str]], followed: list[str]
+                 ) -> list[tuple[str, str, bool]]:
+    """(id, label, ticked): every known OPD, and those followed that are not known (yet):
+    a box left out would be dropped by the next save, and none ticked means every OPD."""
+    names = dict(known)
+    unknown = [(opd_id, opd_id) for opd_id in followed if opd_id not in names]
+    return [(opd_id, label, opd_id in followed) for opd_id, label in [*known, *unknown]]
+
+
+def offered_regions(known: list[str], followed: list[str]) -> list[tuple[str, bool]]:
+    """(region, ticked): the known regions as the OPD register spells them, and the followed
+    ones it does not know; one box per region key."""
+    wanted = {region_key(r) for r in followed}
+    boxes: dict[str, str] = {}
+    for region in [*known, *followed]:
+        boxes.setdefault(region_key(region), region)
+    shown = sorted(boxes.items(), key=lambda item: item[1].casefold())
+    return [(region, key in wanted) for key, region in shown]
+
+
 def _problems(exc: ValidationError) -> str:
     """Which part of the form to fix, in Indonesian."""
     parts = sorted({FIELD_NAMES.get(str(e["loc"][0]), str(e["loc"][0])) for e in exc.errors()})
@@ -83,8 +106,9 @@ def build_preferences_page(settings: Settings, db: Database) -> APIRouter:
         shown = preferences_out(doc)
         html = render_page(
             "preferences/page.html", found=True, action=f"/preferensi/{token}",
-            saved=saved, error=error, prefs=shown, opds=await known_opds(db),
-            regions=sorted({*await known_regions(db), *shown["regions"]}, key=str.casefold),
+            saved=saved, error=error, prefs=shown,
+            opds=offered_opds(await known_opds(db), shown["opd_ids"]),
+            regions=offered_regions(await known_regions(db), shown["regions"]),
             channels=CHANNELS, zones=[z.label.value for z in ZONES], hours=range(24))
         return HTMLResponse(html, status_code=status, headers=HEADERS)
 

@@ -22,12 +22,15 @@ class Input(BaseModel):
 
 
 class SubscriptionsIn(Input):
+    """What an admin sets; regions left out stay as they are (the journalist's own choice)."""
+
     opd_ids: list[Id] = Field(default_factory=list, max_length=200,
                               description="OPD ids to follow; empty = every OPD")
     categories: list[Category] = Field(default_factory=list, max_length=50,
                                        description="categories to follow; empty = every one")
-    regions: list[Region] = Field(default_factory=list, max_length=MAX_REGIONS,
-                                  description="OPD regions to follow; empty = every region")
+    regions: list[Region] | None = Field(
+        default=None, max_length=MAX_REGIONS,
+        description="OPD regions to follow; empty = every region; left out = unchanged")
 
 
 class JournalistIn(SubscriptionsIn):

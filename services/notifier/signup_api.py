@@ -35,6 +35,10 @@ PAGE_HEADERS = {
         "default-src 'none'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")}
 PAGES = {**html_responses(200, 404), **route_errors()}
 Token = Annotated[str, Path(min_length=1, max_length=600)]
+FORM_LABELS = {"name": "Nama lengkap", "outlet": "Media", "email": "Email",
+               "whatsapp": "Nomor WhatsApp", "telegram": "Nama pengguna Telegram",
+               "consents": "Persetujuan", "regions": "Wilayah",
+               "challenge_answer": "Jawaban pertanyaan", "challenge_token": "Pertanyaan"}
 MAX_FORM_FIELDS = 100  # the form's own fields and up to MAX_REGIONS region boxes
 SENT = "Periksa email Anda dan buka tautan konfirmasi. Bila Anda mengisi nomor WhatsApp, " \
        "masukkan kode yang kami kirim ke WhatsApp."
@@ -147,15 +151,26 @@ def build_signup_router(settings: Settings, signups: Signups) -> APIRouter:
             data = SignupIn.model_validate({k: v for k, v in fields.items() if v})
             whatsapp = await signups.sign_up(data, client_origin(request, trusted))
         except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
-                                 for e in exc.errors())
-            return await _form(signups, f"Periksa isian: {problems}", 422, secure)
+            return await _form(signups, form_problems(exc), 422, secure)
         except SignupRefused as exc:
             return await _form(signups, exc.message, exc.status, secure)
         return _page("page.html", title="Periksa email Anda", message=SENT,
                      confirm_action=None, whatsapp_token=whatsapp)
 
     return router
+
+
+def form_problems(exc: ValidationError) -> str:
+    """Which fields of the form to fix, in Indonesian: our validators' own (Indonesian)
+    message where there is one, the field's name otherwise."""
+    parts: dict[str, str] = {}
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        label = FORM_LABELS.get(field, field)
+        cause = (error.get("ctx") or {}).get("error")
+        parts.setdefault(label, f"{label} ({cause})" if error["type"] == "value_error"
+                         and cause else label)
+    return "Periksa isian: " + "; ".join(parts.values()) + "."
 
 
 def _form_fields(body: bytes) -> dict[str, Any] | None:

@@ -240,8 +240,10 @@ async def test_a_staff_whatsapp_copys_statuses_come_back_by_the_signed_webhook(
 
         async def delivered() -> dict[str, Any] | None:
             found = await stored(settings, "own_messages", f"behind:{opd_id}:2026-11:whatsapp")
-            return found if found and found.get("provider_status") == "delivered" else None
-        record = await eventually(delivered, "the staff copy's delivered status")
+            # The statuses may come before the sender records its own outcome: wait for both.
+            return found if found and found.get("provider_status") == "delivered" and found[
+                "state"] == "sent" and found.get("provider_id") else None
+        record = await eventually(delivered, "the staff copy sent and its delivered status")
     [message] = [m for m in await messages_to(base, number)
                  if m["template"]["name"] == "kepatuhan_tertinggal"]
     assert record["provider_id"] == message["id"] and record["state"] == "sent"

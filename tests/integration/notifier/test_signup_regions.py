@@ -64,6 +64,17 @@ async def test_the_form_offers_known_regions_and_stores_the_ones_ticked(
         hana = await listed(client, settings, "hana@radar.example")
         assert hana["regions"] == [garut.region]  # one region, however it was spelled
 
+        # Bad input: which field to fix, in Indonesian (pydantic's English stays out).
+        page = (await client.get("/v1/signup")).text
+        hidden = dict(re.findall(r'type="hidden" name="(\w+)" value="([^"]+)"', page))
+        bad = [*hidden.items(), ("name", "Hana"), ("outlet", "Radar"), ("consents", "email"),
+               ("email", "hana2@radar.example"), ("regions", "x" * 81),
+               ("whatsapp", "12"), ("challenge_answer", "1")]
+        refused = await client.post("/v1/signup/form", content=urlencode(bad), headers=FORM)
+        assert refused.status_code == 422
+        assert "Periksa isian: Nomor WhatsApp (nomor WhatsApp" in refused.text
+        assert "Wilayah" in refused.text and "String should" not in refused.text
+
         # A post with more fields than the form has is refused as a form, not a crash.
         flood = "&".join(f"regions=r{n}" for n in range(150))
         refused = await client.post("/v1/signup/form", content=flood, headers=FORM)
@@ -92,6 +103,9 @@ async def test_the_json_sign_up_and_the_admin_api_take_regions(settings: Setting
         assert moved.status_code == 200, moved.text
         assert (moved.json()["regions"], moved.json()["categories"]) == (
             ["Kota Bogor"], ["kesehatan"])
+        kept = await client.put(f"/v1/journalists/{sari['id']}/subscriptions",
+                                headers=auth(settings, "admin"), json={"categories": []})
+        assert kept.json()["regions"] == ["Kota Bogor"]  # left out: the journalist's choice stays
         bad = await client.post("/v1/journalists", headers=auth(settings, "admin"), json={
             "name": "Tono", "email": "tono@kabar.example", "whatsapp": "12"})
         assert bad.status_code == 422 and "nomor WhatsApp" in str(bad.json()["error"])
