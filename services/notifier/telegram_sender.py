@@ -7,7 +7,8 @@ import html
 from services.notifier.channel_attempts import ChannelFailed, ChannelSent, ChannelSkip
 from services.notifier.channel_health import NEEDS_RECONNECT, OK, ChannelHealth
 from services.notifier.domain import DeliveryState, Kind
-from services.notifier.invitation_links import rsvp_page
+from services.notifier.invitation_links import issued_at, rsvp_page
+from services.notifier.preferences_api import preferences_link
 from services.notifier.telegram_client import TelegramClient, TelegramFailed
 from shared.envelope import utcnow
 from shared.mongo import Database, Document, update_one
@@ -19,9 +20,11 @@ TITLES = {Kind.PRESS_RELEASE: "Siaran pers", Kind.INVITATION: "Undangan liputan"
           Kind.CORRECTION: "Ralat siaran pers", Kind.WITHDRAWAL: "Siaran pers ditarik"}
 
 
-def render(kind: Kind, article: Document, rsvp_url: str | None = None) -> str:
+def render(kind: Kind, article: Document, rsvp_url: str | None = None,
+           preferences_url: str | None = None) -> str:
     """Only <b> and <a>: the subset Telegram parses; every text is escaped. An invitation
-    carries its time and place and the recipient's RSVP page (`rsvp_url`)."""
+    carries its time and place and the recipient's RSVP page (`rsvp_url`); every message the
+    recipient's preferences page."""
     approved = article["approved"]
     url = (article.get("published") or {}).get("url")
     lines = [f"<b>{TITLES[kind]} — {html.escape(approved['opd']['name'])}</b>",
@@ -38,6 +41,8 @@ def render(kind: Kind, article: Document, rsvp_url: str | None = None) -> str:
         lines.append(f'<a href="{html.escape(url, quote=True)}">Baca selengkapnya</a>')
     if kind is Kind.WITHDRAWAL:
         lines.append("Mohon tidak dipublikasikan.")
+    if preferences_url:
+        lines.append(f'<a href="{html.escape(preferences_url, quote=True)}">Atur langganan</a>')
     return "\n\n".join(lines)
 
 
@@ -56,7 +61,8 @@ class TelegramSender:
         rsvp = rsvp_page(self.settings, delivery) if kind is Kind.INVITATION else None
         try:
             result = await self.client.call("sendMessage", {
-                "chat_id": chat, "text": render(kind, article, rsvp),
+                "chat_id": chat, "text": render(kind, article, rsvp, preferences_link(
+                    self.settings, journalist, issued_at(delivery))),
                 "parse_mode": "HTML", "link_preview_options": {"is_disabled": True}})
         except TelegramFailed as exc:
             raise await self._failed(exc, journalist) from exc

@@ -150,6 +150,9 @@ async def test_an_invitation_in_the_chat_gives_its_time_place_and_rsvp_page(
         assert "WITA" in invitation["text"] and "Aula Balai Kota" in invitation["text"]
         links = [e["url"] for e in invitation.get("entities", []) if e["type"] == "text_link"]
         [page] = [u for u in links if "/undangan/rsvp/" in u]
+        [preferences] = [u for u in links if "/preferensi/" in u]
+        assert (await client.get(preferences.removeprefix(
+            tg_settings.public_base_url.rstrip("/")))).status_code == 200
         path = page.removeprefix(tg_settings.public_base_url.rstrip("/"))
         shown = await client.get(path)
         assert shown.status_code == 200 and headline in shown.text
