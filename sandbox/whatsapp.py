@@ -27,7 +27,7 @@ VERSION = re.compile(r"^v\d+\.\d+$")
 PHONE_NUMBER_ID, TOKEN = "109000000000001", "sandbox-whatsapp-token"
 APP_SECRET, ACCOUNT_ID = "sandbox-whatsapp-app-secret", "102000000000001"
 THROUGHPUT_PER_SECOND = 80
-TEMPLATES = {"kode_konfirmasi": 1, "siaran_pers": 3, "undangan_liputan": 4, "ralat": 3,
+TEMPLATES = {"kode_konfirmasi": 1, "siaran_pers": 3, "undangan_liputan_rsvp": 5, "ralat": 3,
              "penarikan_berita": 2, "kesehatan_kanal": 5, "laporan_dikembalikan": 3,
              "laporan_ditolak": 3, "laporan_terbit": 2, "kepatuhan_tertinggal": 4}
 TITLES = {130429: "Rate limit hit", 131056: "(Business Account, Consumer Account) pair rate "

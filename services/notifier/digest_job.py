@@ -20,8 +20,10 @@ from services.notifier.digest_repository import SENT, DigestRepository
 from services.notifier.dkim_signing import DkimSigner
 from services.notifier.domain import CHANNEL_EMAIL, DeliveryState, Kind
 from services.notifier.emails import Recipient
+from services.notifier.invitation_links import issued_at
 from services.notifier.journalists import unsubscribe_link_token
 from services.notifier.mailer import Mailer, SendFailed
+from services.notifier.preferences_api import preferences_link
 from services.notifier.repository import (
     ArticleRepository,
     DeliveryRepository,
@@ -102,8 +104,10 @@ class DigestJob:
         token = await unsubscribe_link_token(self.settings, self.journalists, journalist)
         base = self.settings.public_base_url.rstrip("/")
         raw = digest_email(digest, articles, sender=self.settings.smtp_from, now=utcnow(),
-                           recipient=Recipient(journalist["name"], journalist["email"],
-                                               f"{base}/unsubscribe/{token}"))
+                           recipient=Recipient(
+                               journalist["name"], journalist["email"],
+                               f"{base}/unsubscribe/{token}", preferences_url=preferences_link(
+                                   self.settings, journalist, issued_at(digest))))
         raw = self.signer.sign(raw) if self.signer else raw
         try:
             answer = await self.mailer.send_raw(parseaddr(self.settings.smtp_from)[1],

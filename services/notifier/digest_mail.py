@@ -8,7 +8,15 @@ from email.header import Header
 from typing import Any
 
 from services.notifier.domain import Kind, html_to_text, one_line
-from services.notifier.emails import NAME, UNSUBSCRIBE, Prepared, Recipient, compose, render_page
+from services.notifier.emails import (
+    NAME,
+    PREFERENCES,
+    UNSUBSCRIBE,
+    Prepared,
+    Recipient,
+    compose,
+    render_page,
+)
 from shared.mongo import Document
 from shared.vocabulary import DEFAULT_ZONE, format_local
 
@@ -33,7 +41,8 @@ def _subject(value: str) -> str:
 def digest_email(digest: Document, articles: list[Document], *, sender: str,
                  recipient: Recipient, now: datetime) -> bytes:
     day = format_local(digest["due_at"], digest.get("zone", DEFAULT_ZONE), "EEEE, d MMMM y")
-    context = {"recipient_name": NAME, "unsubscribe_url": UNSUBSCRIBE, "day": day,
+    context = {"recipient_name": NAME, "unsubscribe_url": UNSUBSCRIBE,
+               "preferences_url": PREFERENCES, "day": day,
                "items": [item_of(a) for a in articles], "count": len(articles)}
     prepared = Prepared(Kind.PRESS_RELEASE,
                         _subject(SUBJECT.format(count=len(articles), day=day)),

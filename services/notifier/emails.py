@@ -33,7 +33,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 # Placeholders for the recipient in a prepared message (never in real text: NUL-delimited).
 NAME, UNSUBSCRIBE = "\x00recipient-name\x00", "\x00unsubscribe-url\x00"
 RSVP_HADIR, RSVP_TIDAK = "\x00rsvp-hadir\x00", "\x00rsvp-tidak\x00"
-PROOF = "\x00proof-url\x00"
+PROOF, PREFERENCES = "\x00proof-url\x00", "\x00preferences-url\x00"
 # Around the proof-of-publication paragraph: kept for a partner's journalist, cut otherwise.
 PROOF_START, PROOF_END = "\x00proof-start\x00", "\x00proof-end\x00"
 WIRE = policy.SMTP.clone(max_line_length=998)
@@ -60,6 +60,7 @@ class Recipient:
     rsvp_tidak_url: str = ""
     proof_url: str = ""
     calendar: bytes | None = None  # this recipient's .ics (their ATTENDEE line)
+    preferences_url: str = ""  # the self-service page (every journalist's message has one)
 
 
 def render_page(template: str, **context: Any) -> str:
@@ -117,7 +118,7 @@ def context_of(kind: Kind, recipient: Recipient, article: dict[str, Any], *,
         "correction_note": (notice or {}).get("correction_note"),
         "reason": (notice or {}).get("reason"),
         "rsvp_hadir_url": recipient.rsvp_hadir_url, "rsvp_tidak_url": recipient.rsvp_tidak_url,
-        "proof_url": recipient.proof_url,
+        "proof_url": recipient.proof_url, "preferences_url": recipient.preferences_url,
         "proof_start": PROOF_START, "proof_end": PROOF_END,  # see `_personal`
     }
 
@@ -134,7 +135,8 @@ class Prepared:
     calendar: bytes | None = None  # an invitation's .ics without attendee (compose adds it)
 
 
-PLACEHOLDERS = Recipient(NAME, "", UNSUBSCRIBE, RSVP_HADIR, RSVP_TIDAK, PROOF)
+PLACEHOLDERS = Recipient(NAME, "", UNSUBSCRIBE, RSVP_HADIR, RSVP_TIDAK, PROOF,
+                         preferences_url=PREFERENCES)
 
 
 def prepare(kind: Kind, article: dict[str, Any], *, article_url: str | None,
@@ -157,7 +159,7 @@ def compose(prepared: Prepared, *, delivery_id: str, sender: str, recipient: Rec
     name = one_line(recipient.name, 100)
     links = {NAME: name, UNSUBSCRIBE: recipient.unsubscribe_url,
              RSVP_HADIR: recipient.rsvp_hadir_url, RSVP_TIDAK: recipient.rsvp_tidak_url,
-             PROOF: recipient.proof_url}
+             PROOF: recipient.proof_url, PREFERENCES: recipient.preferences_url}
     text, html = _personal(prepared.text, links, False), _personal(prepared.html, links, True)
     boundary = f"=_warta_{hashlib.sha256(delivery_id.encode()).hexdigest()[:24]}"
     headers = [

@@ -44,11 +44,24 @@ def recipient_calendar(ics: bytes | None, email: str) -> bytes | None:
     return with_attendee(ics, email) if ics is not None else None
 
 
+def issued_at(record: Document) -> datetime:
+    """When a record's links are signed from: its creation (older records: now)."""
+    return _aware(record.get("created_at") or utcnow())
+
+
+def rsvp_page(settings: Settings, delivery: Document) -> str:
+    """The RSVP page of an invitation's delivery (WhatsApp and Telegram carry one link; the
+    page asks hadir or tidak hadir), signed from the delivery's creation like the email's."""
+    issued = issued_at(delivery)
+    return rsvp_link(settings, delivery["journalist_id"], delivery["article_id"],
+                     issued_at=issued)
+
+
 def recipient_links(settings: Settings, delivery: Document, journalist: Document
                     ) -> dict[str, str]:
     """Recipient fields of `emails.Recipient` for this delivery (none for other kinds)."""
     # A record without its creation time (older than it) gets links signed now.
-    kind, issued = Kind(delivery["kind"]), _aware(delivery.get("created_at") or utcnow())
+    kind, issued = Kind(delivery["kind"]), issued_at(delivery)
     journalist_id, article_id = delivery["journalist_id"], delivery["article_id"]
     if kind is Kind.INVITATION:
         return {"rsvp_hadir_url": rsvp_link(settings, journalist_id, article_id, "hadir",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from services.notifier import domain
+from services.notifier.preferences_rules import normalize_regions
 from services.notifier.repository import JournalistRepository
 from services.notifier.schemas import JournalistIn, SubscriptionsIn
 from services.notifier.signup_handlers import pending_fields
@@ -51,6 +52,7 @@ class Journalists:
             "whatsapp": data.whatsapp, "telegram": data.telegram,
             "opd_ids": domain.unique(data.opd_ids),
             "categories": domain.normalize_categories(data.categories),
+            "regions": normalize_regions(data.regions or []),
             "token_nonce": nonce, "unsubscribe_hash": domain.token_hash(token),
             "created_at": now, "updated_at": now, "source": "admin", "confirm": {},
         }
@@ -67,7 +69,8 @@ class Journalists:
                                 ) -> Document | None:
         return await self.repository.set_subscriptions(
             journalist_id, domain.unique(data.opd_ids),
-            domain.normalize_categories(data.categories))
+            domain.normalize_categories(data.categories),
+            None if data.regions is None else normalize_regions(data.regions))
 
     async def by_token(self, token: str) -> Document | None:
         if not token or len(token) > 200:

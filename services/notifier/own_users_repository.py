@@ -45,7 +45,8 @@ class OwnMessages:
         await self.collection.create_indexes([
             IndexModel([("state", ASCENDING), ("priority", ASCENDING),
                         ("next_attempt_at", ASCENDING)]),
-            IndexModel([("state", ASCENDING), ("lease_until", ASCENDING)])])
+            IndexModel([("state", ASCENDING), ("lease_until", ASCENDING)]),
+            IndexModel([("provider_id", ASCENDING)], sparse=True)])  # WhatsApp statuses
 
     async def create_many(self, documents: list[Document]) -> int:
         """A redelivered event finds its records there already: nothing is created twice."""

@@ -97,13 +97,14 @@ class OwnUsersSender:
             await self._failed(record, owner, "no usable WhatsApp number or channel", True)
             return
         try:
-            answer = await self.whatsapp.send(record, phone, shown)
+            sent = await self.whatsapp.send(record, phone, shown)
         except ChannelFailed as exc:
             await self._failed(record, owner, exc.error, exc.permanent, exc.retry_after)
             return
         await self.messages.settle(record["_id"], owner, {
-            "state": domain.DeliveryState.SENT.value, "sent_at": utcnow(), "answer": answer,
-            "sent_to": phone, "error": None, "next_attempt_at": None})
+            "state": domain.DeliveryState.SENT.value, "sent_at": utcnow(), "answer": sent.answer,
+            "provider_id": sent.provider_id, "sent_to": phone, "error": None,
+            "next_attempt_at": None})
 
     async def _failed(self, record: Document, owner: str, error: str, permanent: bool,
                       retry_after: float | None = None) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from services.notifier.channel_attempts import ChannelFailed
+from services.notifier.channel_attempts import ChannelFailed, ChannelSent
 from services.notifier.channel_health import NEEDS_RECONNECT, OK, TEMPLATE_BROKEN, ChannelHealth
 from services.notifier.domain import DeliveryState
 from services.notifier.own_users_handlers import BEHIND, HEALTH, PUBLISHED, REJECTED, RETURNED
@@ -84,8 +84,9 @@ class StaffWhatsApp:
     def configured(self) -> bool:
         return self.client.configured
 
-    async def send(self, record: Document, phone: str, shown: dict[str, Any]) -> str:
-        """The provider's answer; ChannelFailed (permanent or not, with a pause) otherwise."""
+    async def send(self, record: Document, phone: str, shown: dict[str, Any]) -> ChannelSent:
+        """The provider's answer and message id (its statuses come back by the webhook);
+        ChannelFailed (permanent or not, with a pause) otherwise."""
         chosen = template_for(record["kind"], shown)
         if chosen is None:
             raise ChannelFailed(f"no WhatsApp template for {record['kind']}", permanent=True)
@@ -103,4 +104,4 @@ class StaffWhatsApp:
             raise ChannelFailed(exc.error, permanent=exc.permanent,
                                 retry_after=pause.get(exc.action)) from exc
         await self.health.mark(WHATSAPP, OK)
-        return f"accepted {sent.message_id}"
+        return ChannelSent(answer=f"accepted {sent.message_id}", provider_id=sent.message_id)

@@ -83,10 +83,14 @@ class JournalistRepository:
                 yield journalist
 
     async def set_subscriptions(self, journalist_id: str, opd_ids: list[str],
-                                categories: list[str]) -> Document | None:
-        result = await update_one(self.collection,
-            {"_id": journalist_id},
-            {"$set": {"opd_ids": opd_ids, "categories": categories, "updated_at": utcnow()}})
+                                categories: list[str], regions: list[str] | None
+                                ) -> Document | None:
+        """`regions` None: left as they are."""
+        fields: Document = {"opd_ids": opd_ids, "categories": categories,
+                            "updated_at": utcnow()}
+        if regions is not None:
+            fields["regions"] = regions
+        result = await update_one(self.collection, {"_id": journalist_id}, {"$set": fields})
         if result.matched_count == 0:
             return None
         return await self.get(journalist_id)

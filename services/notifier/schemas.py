@@ -7,10 +7,14 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
+from services.notifier.signup_schemas import e164
 from shared.mongo import Document
 
 Id = Annotated[str, Field(min_length=1, max_length=64)]
 Category = Annotated[str, Field(min_length=1, max_length=60)]
+# An OPD's region as the OPD register spells it ("Kota Makassar"); compared by its key.
+Region = Annotated[str, Field(max_length=80)]
+MAX_REGIONS = 50
 
 
 class Input(BaseModel):
@@ -18,19 +22,29 @@ class Input(BaseModel):
 
 
 class SubscriptionsIn(Input):
+    """What an admin sets; regions left out stay as they are (the journalist's own choice)."""
+
     opd_ids: list[Id] = Field(default_factory=list, max_length=200,
                               description="OPD ids to follow; empty = every OPD")
     categories: list[Category] = Field(default_factory=list, max_length=50,
                                        description="categories to follow; empty = every one")
+    regions: list[Region] | None = Field(
+        default=None, max_length=MAX_REGIONS,
+        description="OPD regions to follow; empty = every region; left out = unchanged")
 
 
 class JournalistIn(SubscriptionsIn):
     name: str = Field(min_length=1, max_length=120, examples=["Andi Wijaya"])
     email: EmailStr = Field(max_length=254, examples=["andi@media.example"])
-    whatsapp: str | None = Field(default=None, max_length=20, pattern=r"^\+?[0-9]{6,18}$",
-                                 description="stored only for now (E.164, e.g. +62812...)")
+    whatsapp: str | None = Field(default=None, max_length=32, examples=["0812-3456-7890"],
+                                 description="stored as E.164 (+62812...); confirmed by a code")
     telegram: str | None = Field(default=None, max_length=64,
-                                 description="stored only for now (chat id or @username)")
+                                 description="@username; the chat is bound by the bot's link")
+
+    @field_validator("whatsapp")
+    @classmethod
+    def _e164(cls, value: str | None) -> str | None:
+        return e164(value) if value and value.strip() else None
 
     @field_validator("email")
     @classmethod
@@ -54,6 +68,7 @@ class JournalistOut(BaseModel):
     telegram: str | None = None
     opd_ids: list[str] = []
     categories: list[str] = []
+    regions: list[str] = []
     active: bool
     created_at: datetime
     unsubscribed_at: datetime | None = None

@@ -33,11 +33,13 @@ from services.notifier.handlers import SERVICE, TAKEN_DOWN_REASON
 from services.notifier.invitation_links import (
     PartnerJournalists,
     first_calendar,
+    issued_at,
     recipient_calendar,
     recipient_links,
 )
 from services.notifier.journalists import unsubscribe_link_token
 from services.notifier.mailer import Mailer, SendFailed
+from services.notifier.preferences_api import preferences_link
 from services.notifier.repository import (
     ArticleRepository,
     DeliveryRepository,
@@ -300,6 +302,8 @@ class Sender:
                                     if kind is Kind.INVITATION else None)
         recipient = Recipient(name=journalist["name"], email=journalist["email"],
                               unsubscribe_url=f"{base}/unsubscribe/{token}", **links,
+                              preferences_url=preferences_link(
+                                  self.settings, journalist, issued_at(delivery)),
                               calendar=recipient_calendar(prepared[key].calendar,
                                                           journalist["email"]))
         raw = compose(prepared[key], delivery_id=delivery["_id"],

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from services.notifier import signup_tokens as tokens
 from services.notifier.consent_texts import CONSENT_TEXTS
 from services.notifier.emails import render_page
+from services.notifier.preferences_api import known_regions
 from services.notifier.signup_handlers import CHALLENGE_TTL, Origin, SignupRefused, Signups
 from services.notifier.signup_schemas import (
     ChallengeOut,
@@ -34,6 +35,11 @@ PAGE_HEADERS = {
         "default-src 'none'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")}
 PAGES = {**html_responses(200, 404), **route_errors()}
 Token = Annotated[str, Path(min_length=1, max_length=600)]
+FORM_LABELS = {"name": "Nama lengkap", "outlet": "Media", "email": "Email",
+               "whatsapp": "Nomor WhatsApp", "telegram": "Nama pengguna Telegram",
+               "consents": "Persetujuan", "regions": "Wilayah",
+               "challenge_answer": "Jawaban pertanyaan", "challenge_token": "Pertanyaan"}
+MAX_FORM_FIELDS = 100  # the form's own fields and up to MAX_REGIONS region boxes
 SENT = "Periksa email Anda dan buka tautan konfirmasi. Bila Anda mengisi nomor WhatsApp, " \
        "masukkan kode yang kami kirim ke WhatsApp."
 
@@ -124,13 +130,15 @@ def build_signup_router(settings: Settings, signups: Signups) -> APIRouter:
 
     @router.get("", response_class=Response, responses=PAGES)
     async def form() -> HTMLResponse:
-        return _form(signups, None, 200, secure)
+        return await _form(signups, None, 200, secure)
 
     @router.post("/form", response_class=Response, responses={
         **route_errors(), **html_responses(200, 403, 404, 409, 422, 429)})
     async def submit_form(request: Request) -> HTMLResponse:
-        raw = parse_qs((await request.body()).decode("utf-8", "replace"), max_num_fields=20)
-        fields = {k: v[0] for k, v in raw.items() if k != "consents"}
+        fields = _form_fields(await request.body())
+        if fields is None:
+            return await _form(signups, "Formulir tidak dikenali; silakan isi ulang.", 422,
+                               secure)
         cookie = request.cookies.get(CSRF_COOKIE, "")
         try:
             claims = tokens.verify(signups.keys, tokens.CSRF, fields.pop("csrf_token", ""),
@@ -138,30 +146,53 @@ def build_signup_router(settings: Settings, signups: Signups) -> APIRouter:
             if not cookie or claims.subject != cookie:
                 raise tokens.BadToken("cookie")
         except tokens.BadToken:
-            return _form(signups, "Formulir kedaluwarsa; silakan isi ulang.", 403, secure)
+            return await _form(signups, "Formulir kedaluwarsa; silakan isi ulang.", 403, secure)
         try:
-            data = SignupIn.model_validate({**{k: v for k, v in fields.items() if v},
-                                            "consents": raw.get("consents", [])})
+            data = SignupIn.model_validate({k: v for k, v in fields.items() if v})
             whatsapp = await signups.sign_up(data, client_origin(request, trusted))
         except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
-                                 for e in exc.errors())
-            return _form(signups, f"Periksa isian: {problems}", 422, secure)
+            return await _form(signups, form_problems(exc), 422, secure)
         except SignupRefused as exc:
-            return _form(signups, exc.message, exc.status, secure)
+            return await _form(signups, exc.message, exc.status, secure)
         return _page("page.html", title="Periksa email Anda", message=SENT,
                      confirm_action=None, whatsapp_token=whatsapp)
 
     return router
 
 
-def _form(signups: Signups, error: str | None, status: int, secure: bool) -> HTMLResponse:
+def form_problems(exc: ValidationError) -> str:
+    """Which fields of the form to fix, in Indonesian: our validators' own (Indonesian)
+    message where there is one, the field's name otherwise."""
+    parts: dict[str, str] = {}
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        label = FORM_LABELS.get(field, field)
+        cause = (error.get("ctx") or {}).get("error")
+        parts.setdefault(label, f"{label} ({cause})" if error["type"] == "value_error"
+                         and cause else label)
+    return "Periksa isian: " + "; ".join(parts.values()) + "."
+
+
+def _form_fields(body: bytes) -> dict[str, Any] | None:
+    """The posted form: one value per field, a list for the check boxes; None when it holds
+    more fields than the form has."""
+    try:
+        raw = parse_qs(body.decode("utf-8", "replace"), max_num_fields=MAX_FORM_FIELDS)
+    except ValueError:
+        return None
+    lists = {k: raw.pop(k, []) for k in ("consents", "regions")}
+    return {**{k: v[0] for k, v in raw.items()}, **lists}
+
+
+async def _form(signups: Signups, error: str | None, status: int, secure: bool
+                ) -> HTMLResponse:
+    regions = await known_regions(signups.repository.db)
     made = signups.challenge()
     nonce = tokens.new_nonce()
     csrf = tokens.sign(signups.keys[0], tokens.CSRF, nonce, utcnow() + timedelta(hours=2))
     response = _page("form.html", status, error=error, csrf_token=csrf,
                      challenge_token=made.token, question=made.question,
-                     consents=list(CONSENT_TEXTS.items()))
+                     consents=list(CONSENT_TEXTS.items()), regions=regions)
     response.set_cookie(CSRF_COOKIE, nonce, max_age=7200, httponly=True, samesite="strict",
                         secure=secure, path="/v1/signup")
     return response

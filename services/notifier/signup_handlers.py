@@ -11,6 +11,7 @@ from services.notifier import domain
 from services.notifier import signup_tokens as tokens
 from services.notifier.consent_repository import ConsentRepository
 from services.notifier.consent_texts import CONSENT_TEXTS
+from services.notifier.preferences_rules import normalize_regions
 from services.notifier.signup_repository import PENDING, SignupRepository
 from services.notifier.signup_schemas import SignupIn
 from shared.envelope import new_id, utcnow
@@ -116,7 +117,8 @@ class Signups:
     def _fields(self, data: SignupIn, origin: Origin, now: datetime) -> dict[str, Any]:
         fields: dict[str, Any] = {
             "name": data.name, "outlet": data.outlet, "whatsapp": data.whatsapp,
-            "telegram": data.telegram, "updated_at": now, "source": "signup",
+            "telegram": data.telegram, "regions": normalize_regions(data.regions),
+            "updated_at": now, "source": "signup",
             **pending_fields(self.settings, now),
             "signup_consents": {channel: consent_record(channel, origin, now, "signup")
                                 for channel in data.consents},

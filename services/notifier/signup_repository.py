@@ -30,6 +30,7 @@ class SignupRepository:
     def __init__(self, db: Database) -> None:
         self.collection = db["journalists"]
         self.deliveries = db["deliveries"]
+        self.db = db  # the form offers the regions of the OPDs known here
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_indexes([

@@ -34,6 +34,9 @@ class SignupIn(BaseModel):
     telegram: str | None = Field(default=None, max_length=33, pattern=r"^@?[A-Za-z0-9_]{5,32}$")
     consents: list[Agreeable] = Field(min_length=1, max_length=3,
                                       description="channels whose consent text was agreed")
+    regions: list[Annotated[str, Field(max_length=80)]] = Field(
+        default_factory=list, max_length=50,
+        description="OPD regions to follow (as the OPD register spells them); empty = all")
     challenge_token: str = Field(min_length=1, max_length=600)
     challenge_answer: str = Field(min_length=1, max_length=8)
 

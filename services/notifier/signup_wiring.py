@@ -13,6 +13,7 @@ from services.notifier.channel_health import ChannelHealth
 from services.notifier.consent_repository import ConsentRepository
 from services.notifier.mailer import Mailer
 from services.notifier.preferences_api import build_preferences_router
+from services.notifier.preferences_page import build_preferences_page
 from services.notifier.signup_api import build_admin_router, build_signup_router
 from services.notifier.signup_handlers import Signups
 from services.notifier.signup_repository import SignupRepository
@@ -52,7 +53,7 @@ def build_signup(runtime: ServiceRuntime, db: Database, settings: Settings, mail
     confirmations = Confirmations(settings, repository, mailer, client,
                                   backoff_base=backoff_base)
     health = ChannelHealth(db)
-    whatsapp = WhatsAppSender(client, db, health, consents)
+    whatsapp = WhatsAppSender(client, db, health, consents, settings)
     telegram = build_telegram(runtime, db, settings, health)
     signups = Signups(settings, repository, consents, confirmations.wake)
     runtime.background(lambda: confirmations.run_forever(CONFIRMATION_SWEEP_SECONDS))
@@ -61,7 +62,8 @@ def build_signup(runtime: ServiceRuntime, db: Database, settings: Settings, mail
                        build_admin_router(settings, signups),
                        build_whatsapp_router(settings, db, whatsapp), telegram.router,
                        build_webhook_router(settings, db),
-                       build_preferences_router(settings, db)],
+                       build_preferences_router(settings, db),
+                       build_preferences_page(settings, db)],
                       [repository.ensure_indexes, consents.ensure_indexes,
                        telegram.ensure_indexes],
                       {"whatsapp": whatsapp, "telegram": telegram.sender,

@@ -49,4 +49,4 @@ def build_telegram(runtime: ServiceRuntime, db: Database, settings: Settings,
             raise ApiError(404, "not_found", f"Tidak ada wartawan {journalist_id}.")
         return {"link": link}
 
-    return TelegramPart(router, TelegramSender(client, db, health), poller)
+    return TelegramPart(router, TelegramSender(client, db, health, settings), poller)

@@ -10,10 +10,12 @@ from services.notifier.channel_attempts import ChannelFailed, ChannelSent, Chann
 from services.notifier.channel_health import NEEDS_RECONNECT, OK, TEMPLATE_BROKEN, ChannelHealth
 from services.notifier.consent_repository import ConsentRepository
 from services.notifier.domain import DeliveryState, Kind
+from services.notifier.invitation_links import rsvp_page
 from services.notifier.whatsapp_client import Action, WhatsAppClient, WhatsAppFailed
 from services.notifier.whatsapp_templates import TemplateMismatch, clean_parameter
 from shared.envelope import utcnow
 from shared.mongo import Database, Document, update_one
+from shared.settings import Settings
 from shared.vocabulary import DATE_AND_TIME, DEFAULT_ZONE, format_local
 
 log = logging.getLogger("warta.notifier.whatsapp")
@@ -23,7 +25,9 @@ PAIR_INTERVAL = 6.0  # seconds: Meta's pair rate limit, about one message per 6 
 RECONNECT_PAUSE = 300.0  # seconds: an admin renews the token; until then nothing can go out
 
 
-def template_for(kind: Kind, article: Document) -> tuple[str, list[str]]:
+def template_for(kind: Kind, article: Document, rsvp_url: str = "-"
+                 ) -> tuple[str, list[str]]:
+    """The template and its parameters; `rsvp_url` is the recipient's RSVP page (invitations)."""
     approved = article["approved"]
     opd = clean_parameter(approved["opd"]["name"])
     headline = clean_parameter(approved["headline"])
@@ -33,8 +37,9 @@ def template_for(kind: Kind, article: Document) -> tuple[str, list[str]]:
         starts = invitation.get("starts_at")
         when = (format_local(starts, approved["opd"].get("timezone") or DEFAULT_ZONE, DATE_AND_TIME)
                 if starts else "-")
-        return "undangan_liputan", [opd, headline, when,
-                                    clean_parameter(invitation.get("location") or "-")]
+        return "undangan_liputan_rsvp", [opd, headline, when,
+                                         clean_parameter(invitation.get("location") or "-"),
+                                         clean_parameter(rsvp_url, 600)]
     if kind is Kind.CORRECTION:
         return "ralat", [opd, headline, url]
     if kind is Kind.WITHDRAWAL:
@@ -44,8 +49,9 @@ def template_for(kind: Kind, article: Document) -> tuple[str, list[str]]:
 
 class WhatsAppSender:
     def __init__(self, client: WhatsAppClient, db: Database, health: ChannelHealth,
-                 consents: ConsentRepository) -> None:
+                 consents: ConsentRepository, settings: Settings) -> None:
         self.client, self.health, self.consents = client, health, consents
+        self.settings = settings
         self.journalists = db["journalists"]
 
     async def send(self, delivery: Document, article: Document,
@@ -53,7 +59,9 @@ class WhatsAppSender:
         if not journalist.get("whatsapp_confirmed_at") or journalist.get("whatsapp_suppressed"):
             raise ChannelSkip(DeliveryState.SUPPRESSED, "the WhatsApp number is not usable")
         try:
-            name, parameters = template_for(Kind(delivery["kind"]), article)
+            kind = Kind(delivery["kind"])
+            rsvp = rsvp_page(self.settings, delivery) if kind is Kind.INVITATION else "-"
+            name, parameters = template_for(kind, article, rsvp)
             sent = await self.client.send_template(journalist["whatsapp"], name, parameters,
                                                    delivery["_id"])
         except TemplateMismatch as exc:  # checked before sending: a bug or a changed template

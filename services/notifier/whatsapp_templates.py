@@ -8,6 +8,8 @@ from typing import Any
 
 LANGUAGE = "id"
 # A body text parameter: no newlines or tabs, no more than four spaces in a row (Meta's rule).
+# The approved bodies (in the comments below) neither start nor end with a variable: Meta's
+# template review refuses those.
 MAX_PARAMETER = 1024
 
 
@@ -31,22 +33,26 @@ class Template:
 TEMPLATES: dict[str, Template] = {t.name: t for t in (
     # "Kode konfirmasi Warta Anda: {{1}}. Jangan berikan kode ini kepada siapa pun."
     Template("kode_konfirmasi", "authentication", 1),
-    # "Siaran pers {{1}}: {{2}}. Baca selengkapnya: {{3}}"
+    # "Siaran pers {{1}}: {{2}}. Baca selengkapnya: {{3}} (Diskominfo)"
     Template("siaran_pers", "utility", 3),
-    # "Undangan liputan dari {{1}}: {{2}} pada {{3}} di {{4}}."
-    Template("undangan_liputan", "utility", 4),
-    # "Ralat siaran pers {{1}}: {{2}}. Versi terbaru: {{3}}"
+    # "Undangan liputan dari {{1}}: {{2}} pada {{3}} di {{4}}. Konfirmasi kehadiran: {{5}} (hadir
+    # atau tidak hadir)"
+    # (a template of its own: an approved template's parameters cannot change; the link opens
+    # the RSVP page, where the journalist presses hadir or tidak hadir)
+    Template("undangan_liputan_rsvp", "utility", 5),
+    # "Ralat siaran pers {{1}}: {{2}}. Versi terbaru: {{3}} (mohon perbarui berita Anda)"
     Template("ralat", "utility", 3),
     # "Siaran pers {{1}} berjudul {{2}} ditarik. Mohon tidak dipublikasikan."
     Template("penarikan_berita", "utility", 2),
     # For Warta's own users (chief editors, OPD contacts):
-    # "Kanal {{1}} Warta kini {{2}} (sebelumnya {{3}}). Keterangan: {{4}}. Buka konsol: {{5}}"
+    # "Kanal {{1}} Warta kini {{2}} (sebelumnya {{3}}). Keterangan: {{4}}. Buka konsol: {{5}}
+    # (Warta)"
     Template("kesehatan_kanal", "utility", 5),
-    # "Laporan {{1}} dikembalikan untuk diperbaiki. Alasan: {{2}}. Buka konsol: {{3}}"
+    # "Laporan {{1}} dikembalikan untuk diperbaiki. Alasan: {{2}}. Buka konsol: {{3}} (Warta)"
     Template("laporan_dikembalikan", "utility", 3),
-    # "Laporan {{1}} ditolak. Alasan: {{2}}. Buka konsol: {{3}}"
+    # "Laporan {{1}} ditolak. Alasan: {{2}}. Buka konsol: {{3}} (Warta)"
     Template("laporan_ditolak", "utility", 3),
-    # "Berita {{1}} telah terbit. Tautan: {{2}}"
+    # "Berita {{1}} telah terbit. Tautan: {{2}} (Warta)"
     Template("laporan_terbit", "utility", 2),
     # "Pengingat laporan bulanan {{1}}: {{2}} baru menerbitkan {{3}} dari target {{4}} berita."
     Template("kepatuhan_tertinggal", "utility", 4),

@@ -2,7 +2,9 @@
 
 The signature (`X-Hub-Signature-256: sha256=<HMAC-SHA256 of the raw body, key = app secret>`)
 is checked on the bytes as received, before parsing; a bad one is 403 and changes nothing.
-Statuses may repeat and arrive out of order: a delivery's provider status only moves forward.
+Statuses may repeat and arrive out of order: a message's provider status only moves forward.
+They are for journalists' deliveries and for the WhatsApp copies of messages to Warta's own
+users (`own_messages`); only a journalist's undeliverable number is suppressed.
 """
 
 import hashlib
@@ -36,7 +38,7 @@ def build_whatsapp_router(settings: Settings, db: Database, sender: WhatsAppSend
     router = APIRouter(prefix="/v1/whatsapp", tags=["whatsapp"])
     secret = settings.notifier_whatsapp_app_secret
     verify = settings.notifier_whatsapp_verify_token
-    deliveries = db["deliveries"]
+    deliveries, own_messages = db["deliveries"], db["own_messages"]
 
     @router.get("/webhook", response_class=Response,
                 responses={**text_responses(200), **route_errors(403)})
@@ -62,7 +64,9 @@ def build_whatsapp_router(settings: Settings, db: Database, sender: WhatsAppSend
         except ValueError as exc:
             raise ApiError(400, "bad_request", "The body is not JSON.") from exc
         for status in _statuses(payload):
-            await _apply(deliveries, sender, status)
+            for collection in (deliveries, own_messages):
+                if await _apply(collection, status) and collection is deliveries:
+                    await _suppress_if_undeliverable(deliveries, sender, status)
         return Response(status_code=200)
 
     return router
@@ -77,23 +81,37 @@ def _statuses(payload: Any) -> list[dict[str, Any]]:
     return found
 
 
-async def _apply(deliveries: Any, sender: WhatsAppSender, status: dict[str, Any]) -> None:
+def _match(status: dict[str, Any]) -> dict[str, Any]:
+    """Found by the message id we stored, or by our record's id that Meta echoes back."""
+    return {"$or": [{"provider_id": str(status.get("id", ""))},
+                    {"_id": str(status.get("biz_opaque_callback_data", ""))}],
+            "channel": "whatsapp"}
+
+
+def _errors(status: dict[str, Any]) -> list[dict[str, Any]]:
+    return [e for e in status.get("errors") or [] if isinstance(e, dict)]
+
+
+async def _apply(collection: Any, status: dict[str, Any]) -> bool:
+    """The status onto the message it is about, in `collection`; False when not there."""
     name, wamid = str(status.get("status", "")), str(status.get("id", ""))
     rank = RANK.get(name)
     if rank is None or not wamid:
-        return
-    errors = [e for e in status.get("errors") or [] if isinstance(e, dict)]
-    codes = [e.get("code") for e in errors]
-    step = {"status": name, "at": utcnow(), "codes": codes}
-    # Found by the message id we stored, or by our delivery id that Meta echoes back.
-    match: dict[str, Any] = {"$or": [{"provider_id": wamid},
-                                     {"_id": str(status.get("biz_opaque_callback_data", ""))}],
-                             "channel": "whatsapp"}
-    await update_one(deliveries, {**match, "provider_rank": {"$not": {"$gte": rank}}},
+        return False
+    errors = _errors(status)
+    step = {"status": name, "at": utcnow(), "codes": [e.get("code") for e in errors]}
+    match = _match(status)
+    await update_one(collection, {**match, "provider_rank": {"$not": {"$gte": rank}}},
                      {"$set": {"provider_status": name, "provider_rank": rank,
                                **({"provider_error": errors[0]} if errors else {})}})
-    await update_one(deliveries, match, {"$push": {"provider_log": step}})
-    if UNDELIVERABLE in codes:
-        delivery = await deliveries.find_one(match, {"journalist_id": 1, "recipient": 1})
-        if delivery:
-            await sender.suppress_number(delivery["journalist_id"], delivery["recipient"])
+    logged = await update_one(collection, match, {"$push": {"provider_log": step}})
+    return logged.matched_count > 0
+
+
+async def _suppress_if_undeliverable(deliveries: Any, sender: WhatsAppSender,
+                                     status: dict[str, Any]) -> None:
+    if UNDELIVERABLE not in [e.get("code") for e in _errors(status)]:
+        return
+    delivery = await deliveries.find_one(_match(status), {"journalist_id": 1, "recipient": 1})
+    if delivery:
+        await sender.suppress_number(delivery["journalist_id"], delivery["recipient"])

@@ -24,6 +24,7 @@ APPS: dict[str, Callable[[Settings], FastAPI]] = {
 # webhook, the X-Hub-Signature-256 of the body.
 PUBLIC = ("/healthz", "/readyz", "/metrics", "/asyncapi", "/v1/auth/", "/feeds/",
           "/berita", "/files/", "/unsubscribe/", "/v1/signup", "/v1/preferences/",
+          "/preferensi/",
           "/v1/whatsapp/webhook", "/mitra/bukti/", "/undangan/rsvp/")
 ERROR_REF = "#/components/schemas/ErrorOut"
 

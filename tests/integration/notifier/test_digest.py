@@ -50,7 +50,8 @@ async def test_daily_journalists_get_one_digest_at_their_hour_and_corrections_at
         assert chosen.status_code == 200, chosen.text
         link = (await client.post(f"/v1/journalists/{daily}/preferences-link",
                                   headers=admin)).json()["link"]
-        path = link.removeprefix(PUBLIC_BASE_URL)
+        path = link.removeprefix(PUBLIC_BASE_URL).replace(
+            "/preferensi/", "/v1/preferences/")  # the page's JSON API
         assert (await client.get(path)).json()["delivery"] == {
             "mode": "daily", "hour": 8, "zone": "WITA"}
         editor = await client.post("/v1/admin/jobs/digests", headers=auth(settings, "editor"))

@@ -30,13 +30,16 @@ from tests.integration.accounts.test_account_lifecycle import PASSWORD, bearer, 
 from tests.integration.notifier.conftest import new_article_id
 from tests.integration.notifier.test_own_users import NOW, emit, health, inbox
 from tests.integration.notifier.whatsapp_steps import (
+    VERIFY_TOKEN,
     messages_to,
     sandbox,
     stored,
     whatsapp_settings,
 )
 from tests.probes import eventually
+from tests.serving import served
 from warta_cli.admin import create_first_admin
+from warta_cli.infra import free_port
 from warta_cli.mailpit import Mailpit
 
 CONTEXTS: dict[str, dict[str, Any]] = {
@@ -216,3 +219,32 @@ async def test_whatsapp_errors_on_a_staff_message_are_mapped_as_for_journalists(
             ["kepatuhan_tertinggal"] if state == "sent" else [])
         if state == "dead":
             assert f"code {code}" in record["error"] and record["attempts"] == 1
+
+
+async def test_a_staff_whatsapp_copys_statuses_come_back_by_the_signed_webhook(
+    mail_settings: Settings, mailbox: Mailpit, sandboxes: dict[str, str],
+) -> None:
+    """They were dropped: the webhook looked for journalists' deliveries only."""
+    base = sandboxes["whatsapp"]
+    await sandbox(base, "/_sandbox/config", {"pair_interval_seconds": 0, "undeliverable": []})
+    settings = whatsapp_settings(mail_settings, base)
+    await ensure_topics(settings.kafka_bootstrap)
+    opd_id, number = f"opd-{new_article_id()[:8]}", "+6281272003333"
+    contact = f"humas@{opd_id}.example"
+    with served(create_app(settings, sweep_seconds=0.3, backoff_base=0.2),
+                free_port()) as notifier:
+        hook = await sandbox(base, "/_sandbox/webhook", {
+            "url": f"{notifier}/v1/whatsapp/webhook", "verify_token": VERIFY_TOKEN})
+        assert hook["verified"] is True
+        await emit(settings, (topics.OPDS, behind(opd_id, contact, number)))
+
+        async def delivered() -> dict[str, Any] | None:
+            found = await stored(settings, "own_messages", f"behind:{opd_id}:2026-11:whatsapp")
+            # The statuses may come before the sender records its own outcome: wait for both.
+            return found if found and found.get("provider_status") == "delivered" and found[
+                "state"] == "sent" and found.get("provider_id") else None
+        record = await eventually(delivered, "the staff copy sent and its delivered status")
+    [message] = [m for m in await messages_to(base, number)
+                 if m["template"]["name"] == "kepatuhan_tertinggal"]
+    assert record["provider_id"] == message["id"] and record["state"] == "sent"
+    assert [step["status"] for step in record["provider_log"]] == ["sent", "delivered"]

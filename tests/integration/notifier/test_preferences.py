@@ -79,7 +79,8 @@ async def test_the_signed_link_sets_quiet_hours_that_hold_whatsapp_but_not_email
     async with running(create_app(wa, backoff_base=0.2, sweep_seconds=0.2)) as client:
         link = (await client.post(f"/v1/journalists/{journalist}/preferences-link",
                                   headers=auth(wa, "admin"))).json()["link"]
-        path = link.removeprefix(wa.public_base_url.rstrip("/"))
+        path = link.removeprefix(wa.public_base_url.rstrip("/")).replace(
+            "/preferensi/", "/v1/preferences/")  # the page's JSON API
         wib = datetime.now(ZoneInfo("Asia/Jakarta"))
         window = {"start": (wib - timedelta(hours=1)).strftime("%H:%M"),
                   "end": (wib + timedelta(hours=2)).strftime("%H:%M"), "zone": "WIB"}
@@ -133,7 +134,8 @@ async def test_a_journalist_following_kota_bandung_gets_bandungs_release_not_bog
         await emit(settings, *((topics.OPDS, opd_registered(opd)) for opd in (BANDUNG, BOGOR)))
         link = (await client.post(f"/v1/journalists/{regional}/preferences-link",
                                   headers=auth(settings, "admin"))).json()["link"]
-        path = link.removeprefix(settings.public_base_url.rstrip("/"))
+        path = link.removeprefix(settings.public_base_url.rstrip("/")).replace(
+            "/preferensi/", "/v1/preferences/")  # the page's JSON API
         saved = await client.put(path, json={"regions": [" kota  Bandung", "Kota Bandung "]})
         assert saved.status_code == 200, saved.text
         assert saved.json()["regions"] == ["kota Bandung"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import re
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -123,3 +124,35 @@ async def test_a_release_reaches_the_bound_chat_and_a_blocked_bot_stops_it(
         assert "blocked" in str(record["log"])
         person = await stored(tg_settings, "journalists", journalist)
         assert person is not None and person["telegram_suppressed"] is True
+
+
+async def test_an_invitation_in_the_chat_gives_its_time_place_and_rsvp_page(
+    tg_settings: Settings, sandboxes: dict[str, str],
+) -> None:
+    base = sandboxes["telegram"]
+    await ensure_topics(tg_settings.kafka_bootstrap)
+    journalist = await add_active(tg_settings, "Wulan", "wulan@media.example")
+    async with running(create_app(tg_settings, backoff_base=0.2, sweep_seconds=0.2)) as client:
+        await bind(client, tg_settings, base, journalist, 5550031)
+        article_id = new_article_id()
+        headline = f"Peresmian pasar {article_id[:8]}"  # other tests' invitations reach Wulan too
+        await publish(tg_settings, approved(article_id, headline=headline,
+                                            invitation_in=timedelta(days=2)))
+        delivery = f"{article_id}:{journalist}:invitation:telegram"
+
+        async def sent() -> dict[str, Any] | None:
+            found = await stored(tg_settings, "deliveries", delivery)
+            return found if found and found["state"] == "sent" else None
+
+        await eventually(sent, "the Telegram invitation")
+        chat = (await tg(base, "/_sandbox/state"))["chats"]["5550031"]["messages"]
+        [invitation] = [m for m in chat if headline in m["text"]]
+        assert "WITA" in invitation["text"] and "Aula Balai Kota" in invitation["text"]
+        links = [e["url"] for e in invitation.get("entities", []) if e["type"] == "text_link"]
+        [page] = [u for u in links if "/undangan/rsvp/" in u]
+        [preferences] = [u for u in links if "/preferensi/" in u]
+        assert (await client.get(preferences.removeprefix(
+            tg_settings.public_base_url.rstrip("/")))).status_code == 200
+        path = page.removeprefix(tg_settings.public_base_url.rstrip("/"))
+        shown = await client.get(path)
+        assert shown.status_code == 200 and headline in shown.text

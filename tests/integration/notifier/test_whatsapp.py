@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -158,3 +159,39 @@ async def test_each_documented_error_is_handled_as_the_vendor_says(
         assert channel is not None and channel["state"] == health
     person = await stored(wa_settings, "journalists", journalist)
     assert person is not None and bool(person.get("whatsapp_suppressed")) is (code == 131026)
+
+
+async def test_an_invitation_carries_the_recipients_rsvp_page_and_the_answer_counts(
+    wa_settings: Settings, sandboxes: dict[str, str],
+) -> None:
+    """WhatsApp and Telegram invitations had no RSVP: only the email had its links."""
+    base = sandboxes["whatsapp"]
+    await quiet(base)
+    await ensure_topics(wa_settings.kafka_bootstrap)
+    journalist = await add_whatsapp_journalist(wa_settings, "+6281270000031")
+    article_id = new_article_id()
+    async with running(create_app(wa_settings, backoff_base=0.2, sweep_seconds=0.2)) as client:
+        await publish(wa_settings, approved(article_id, invitation_in=timedelta(days=2)))
+        delivery_id = f"{article_id}:{journalist}:invitation:whatsapp"
+
+        async def sent() -> dict[str, object] | None:
+            found = await stored(wa_settings, "deliveries", delivery_id)
+            return found if found and found["state"] == "sent" else None
+
+        await eventually(sent, "the WhatsApp invitation")
+        # This delivery's message: the number may also get what other tests left in the topics.
+        [message] = [m for m in await messages_to(base, "+6281270000031")
+                     if m.get("biz_opaque_callback_data") == delivery_id]
+        assert message["template"]["name"] == "undangan_liputan_rsvp"
+        params = [p["text"] for p in message["template"]["components"][0]["parameters"]]
+        assert params[:2] == ["Dinas Kesehatan", "Vaksinasi massal di Makassar"]
+        assert "WITA" in params[2] and params[3] == "Aula Balai Kota"
+        page = params[4].removeprefix(wa_settings.public_base_url.rstrip("/"))
+        assert page.startswith("/undangan/rsvp/"), params[4]
+        done = await client.post(page, content="jawaban=hadir",
+                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+        assert done.status_code == 200, done.text
+        report = (await client.get(f"/v1/articles/{article_id}/rsvps",
+                                   headers=auth(wa_settings, "editor"))).json()
+        assert [(a["journalist_id"], a["answer"]) for a in report["answers"]] == [
+            (journalist, "hadir")]
