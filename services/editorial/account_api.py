@@ -20,7 +20,7 @@ from services.editorial.account_handlers import (
 )
 from services.editorial.account_repository import AccountRepository
 from services.editorial.login import LoginGuard, authenticate, refreshed
-from shared.audit import record_act
+from shared.audit import client_address, record_act, trusted_set
 from shared.auth import Principal, issue_token, require_role
 from shared.errors import ApiError
 from shared.openapi import BODY_ERRORS, SERVICE_ERRORS, editor_jwt, error_responses
@@ -29,10 +29,11 @@ from shared.settings import Settings
 Username = Annotated[str, Path(pattern=s.USERNAME)]
 
 
-def auth_router(settings: Settings, accounts: AccountRepository) -> APIRouter:
+def auth_router(settings: Settings, accounts: AccountRepository, guard: LoginGuard
+                ) -> APIRouter:
     router = APIRouter(prefix="/v1/auth", tags=["auth"],
                        responses={**SERVICE_ERRORS, **BODY_ERRORS, **error_responses(401)})
-    guard = LoginGuard()
+    trusted = trusted_set(settings.trusted_proxies)
 
     def pair(principal: Principal) -> s.TokenOut:
         access, ttl = issue_token(settings, principal)
@@ -46,7 +47,8 @@ def auth_router(settings: Settings, accounts: AccountRepository) -> APIRouter:
                     ) -> s.TokenOut:
         """OAuth2 password login: a short-lived access token and a refresh token."""
         try:
-            who = await authenticate(accounts, guard, username, password)
+            who = await authenticate(accounts, guard, username, password,
+                                     client_address(request, trusted))
         except ApiError as exc:
             await record_act(request, username, None, "login", target_type="account",
                              target_id=username, outcome="refused", details={"code": exc.code})

@@ -1,17 +1,20 @@
-"""Editor login (argon2id off the event loop, failures rate-limited) and token refresh.
+"""Editor login (argon2id off the event loop, failures limited in the database) and refresh.
 
+Failures are counted per username and per client address in editorial's database, so the limit
+holds across replicas (a counter in process memory let each replica allow its own five).
 Every refresh re-checks that the account still exists and is active.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
-from collections import defaultdict, deque
+from datetime import datetime
 
 from services.editorial.account_repository import AccountRepository
 from shared.auth import Principal, decode_token, hash_password, verify_password
+from shared.envelope import utcnow
 from shared.errors import ApiError
+from shared.login_failures import LoginFailures
 from shared.settings import Settings
 
 # Verifying against this keeps the timing of "no such user" close to "wrong password".
@@ -19,37 +22,40 @@ _DUMMY_HASH = hash_password("not-a-real-password-0000")
 
 
 class LoginGuard:
-    """At most `limit` failed logins per account per `window` seconds (in process)."""
+    """At most `per_user` failed logins per account and `per_address` per client address
+    within the failures' window."""
 
-    def __init__(self, limit: int = 5, window: float = 300.0) -> None:
-        self.limit, self.window = limit, window
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
+    def __init__(self, failures: LoginFailures, per_user: int = 5, per_address: int = 30
+                 ) -> None:
+        self.failures, self.per_user, self.per_address = failures, per_user, per_address
 
-    def check(self, username: str) -> None:
-        recent = self._recent(username)
-        if len(recent) >= self.limit:
-            retry = int(self.window - (time.monotonic() - recent[0])) + 1
-            raise ApiError(429, "rate_limited", "Too many failed logins; wait and try again.",
-                           headers={"Retry-After": str(retry)})
+    async def check(self, username: str, address: str) -> None:
+        now = utcnow()
+        for keys, limit in (([f"user:{username}"], self.per_user),
+                            ([f"address:{address}"], self.per_address)):
+            if await self.failures.recent(keys, now) >= limit:
+                raise ApiError(429, "rate_limited", "Too many failed logins; wait and try "
+                               "again.", headers={"Retry-After": str(
+                                   await self._retry_after(keys, now))})
 
-    def failed(self, username: str) -> None:
-        self._recent(username).append(time.monotonic())
+    async def failed(self, username: str, address: str) -> None:
+        await self.failures.failed([f"user:{username}", f"address:{address}"], utcnow())
 
-    def _recent(self, username: str) -> deque[float]:
-        recent = self._failures[username]
-        while recent and time.monotonic() - recent[0] > self.window:
-            recent.popleft()
-        return recent
+    async def _retry_after(self, keys: list[str], now: datetime) -> int:
+        oldest = await self.failures.oldest(keys, now)
+        window = self.failures.window.total_seconds()
+        left = window - (now - oldest).total_seconds() if oldest else window
+        return max(int(left) + 1, 1)
 
 
 async def authenticate(accounts: AccountRepository, guard: LoginGuard, username: str,
-                       password: str) -> Principal:
-    guard.check(username)
+                       password: str, address: str) -> Principal:
+    await guard.check(username, address)
     account = await accounts.get(username, with_secret=True)
     stored = account["password_hash"] if account and account.get("active") else _DUMMY_HASH
     valid = await asyncio.to_thread(verify_password, password, stored)
     if not (valid and account and account.get("active")):
-        guard.failed(username)
+        await guard.failed(username, address)
         raise ApiError(401, "invalid_credentials", "Wrong username or password.")
     return Principal(subject=username, role=account["role"], name=account.get("name", ""))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import FastAPI
 
 from services.editorial import article_query, consumers
@@ -24,6 +26,7 @@ from services.editorial.content_api import content_router
 from services.editorial.content_handlers import Edits
 from services.editorial.handlers import Decisions
 from services.editorial.intake import Intake
+from services.editorial.login import LoginGuard
 from services.editorial.opd_projection import OpdDirectory
 from services.editorial.opd_request_api import opd_requests_router
 from services.editorial.opd_requests import OpdRequests
@@ -32,8 +35,11 @@ from services.editorial.whatsapp_api import whatsapp_router
 from shared import topics
 from shared.audit import AuditLog, install_audit
 from shared.auth import install_accounts
+from shared.login_failures import LoginFailures
 from shared.runtime import ServiceRuntime
 from shared.settings import Settings
+
+LOGIN_WINDOW = timedelta(minutes=5)  # failed logins count against the limit this long
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -58,6 +64,7 @@ def create_app(settings: Settings) -> FastAPI:
     audit_log, audit_view = AuditLog(runtime), AuditView(runtime.mongo.db)
     register_audit(runtime.bus, audit_view)
     account_store = AccountRepository(runtime.mongo.db)  # editorial owns the accounts
+    login_failures = LoginFailures(runtime.mongo.db, LOGIN_WINDOW)
     accounts = Accounts(account_store, runtime.relay(account_store.collection,
                                                      topics.ACCOUNTS).relay_document)
     app = runtime.build_app(
@@ -67,7 +74,8 @@ def create_app(settings: Settings) -> FastAPI:
                  opd_requests_router(settings, opd_requests),
                  compliance_router(settings, compliance),
                  agenda_router(settings, agenda),
-                 auth_router(settings, account_store), accounts_router(settings, accounts),
+                 auth_router(settings, account_store, LoginGuard(login_failures)),
+                 accounts_router(settings, accounts),
                  audit_router(settings, audit_view),
                  channel_health_router(settings, channel_health),
                  whatsapp_router(settings, decisions)],
@@ -75,7 +83,8 @@ def create_app(settings: Settings) -> FastAPI:
                   account_store.ensure_indexes, opds.ensure_indexes,
                   compliance_store.ensure_indexes, agenda.ensure_indexes,
                   lambda: article_query.ensure_indexes(articles.collection),
-                  audit_log.ensure_indexes, audit_view.ensure_indexes],
+                  audit_log.ensure_indexes, audit_view.ensure_indexes,
+                  login_failures.ensure_indexes],
     )
     install_accounts(app, account_store)
     install_audit(app, audit_log)
