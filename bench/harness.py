@@ -9,6 +9,7 @@ between the `bench:results` markers, so the documentation shows the latest run.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import json
 import logging
@@ -81,6 +82,7 @@ def production_settings(base: Base, **overrides: Any) -> Settings:
         "env": "production", "log_level": "INFO", "kafka_bootstrap": base.bootstrap,
         "mongo_url": base.mongo_url, "db_prefix": "bench", "smtp_port": infra.free_port(),
         "jwt_secret": secrets.token_hex(32), "unsubscribe_secret": secrets.token_hex(32),
+        "editorial_totp_key": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "attachments_dir": str(base.directory / "attachments"), **ports,
         "public_base_url": f"http://127.0.0.1:{ports['ingest_port']}",
         "website_base_url": f"http://127.0.0.1:{ports['publisher_port']}", **overrides}

@@ -24,11 +24,15 @@ from shared.settings import Settings
 
 KEY_PREFIX = "wrt"
 ROLES = ("editor", "chief_editor", "admin")  # each includes the rights of those before it
+# They hold the office's official accounts: editorial's login asks them for a TOTP code too.
+SECOND_FACTOR_ROLES = frozenset({"chief_editor", "admin"})
 JWT_ALGORITHMS = ["HS256"]  # explicit allowlist: never "none", never taken from the token
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
-TokenKind = Literal["access", "refresh"]
+# "mfa": the password was right, the second factor is owed; it opens only /v1/auth/totp/*.
+TokenKind = Literal["access", "refresh", "mfa"]
+MFA_TTL_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,8 @@ def verify_password(password: str, hashed: str) -> bool:
 def issue_token(settings: Settings, principal: Principal, kind: TokenKind = "access"
                 ) -> tuple[str, int]:
     """A signed JWT: short-lived access tokens; refresh tokens only buy a new access token."""
-    ttl = settings.jwt_ttl_seconds if kind == "access" else settings.jwt_refresh_ttl_seconds
+    ttl = {"access": settings.jwt_ttl_seconds, "refresh": settings.jwt_refresh_ttl_seconds,
+           "mfa": MFA_TTL_SECONDS}[kind]
     now = datetime.now(UTC)
     claims = {
         "sub": principal.subject, "role": principal.role, "name": principal.name, "typ": kind,

@@ -71,6 +71,11 @@ OPD_KEY = HTTPBearer(
     description="An OPD's API key, issued by an admin (`warta opd create`); "
                 "`Authorization: Bearer wrt_...`.")
 
+OPD_USER_TOKEN = HTTPBearer(
+    scheme_name="opdUserToken", bearerFormat="JWT", auto_error=False,
+    description="A pranata humas' access token from `POST /v1/opd-auth/token` (an OPD user "
+                "account); taken wherever an OPD API key is. Never an editor's JWT.")
+
 ROLES = {
     "editor": "review, edit and decide on articles; see publications and deliveries",
     "chief_editor": "an editor's rights, and more",
@@ -81,10 +86,26 @@ EDITOR_JWT = OAuth2PasswordBearer(
     description="A short-lived JWT from editorial's login; the scope names the minimum role "
                 "(each role includes the rights of those before it).")
 
+MFA_TOKEN = HTTPBearer(
+    scheme_name="mfaToken", bearerFormat="JWT", auto_error=False,
+    description="The 5-minute token a chief editor's or admin's right password buys (the 403 "
+                "`second_factor_required` of `POST /v1/auth/token`); opens only the TOTP "
+                "enrolment and verification.")
+
+
+def mfa_token() -> Security:
+    """Declares that the route takes the mfa token of a password login."""
+    return Security(dependency=MFA_TOKEN)
+
 
 def opd_key() -> Security:
     """Declares that the route takes an OPD API key."""
     return Security(dependency=OPD_KEY)
+
+
+def opd_user_token() -> Security:
+    """Declares that the route takes an OPD user's access token (beside the OPD API key)."""
+    return Security(dependency=OPD_USER_TOKEN)
 
 
 def editor_jwt(role: str) -> Security:

@@ -13,6 +13,7 @@ DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef"  # noqa: S105
 DEV_UNSUBSCRIBE_SECRET = "dev-only-unsubscribe-secret-0123456789abc"  # noqa: S105
 DEV_CREDENTIALS_KEY = "ZGV2LW9ubHktY3JlZGVudGlhbHMta2V5LTAxMjM0NTY="  # a Fernet key
 DEV_CONSOLE_SECRET = "dev-only-console-secret-0123456789abcdef"  # noqa: S105
+DEV_TOTP_KEY = "ZGV2LW9ubHktdG90cC1zZWNyZXRzLWtleS0wMTIzNDU="  # a Fernet key
 MIN_SECRET_LENGTH = 32
 
 
@@ -144,6 +145,10 @@ class Settings(BaseSettings):
     # reminded; the schedule checks this often (one replica works, by a database lease).
     editorial_compliance_reminder_day: int = Field(default=25, ge=1, le=28)
     editorial_compliance_check_seconds: float = Field(default=3600.0, gt=0)
+    # Chief editors' and admins' TOTP secrets, encrypted at rest in editorial's database
+    # (Fernet keys, comma-separated, newest first); the published default is refused outside
+    # local development (services/editorial/totp_repository.py).
+    editorial_totp_key: SecretStr = SecretStr(DEV_TOTP_KEY)
     # Server-side deadlines (JSON 503 + Retry-After past them); above the database driver's
     # timeouts (shared.mongo), so a stalled database answers as such before the deadline.
     # The web console (a client of the APIs above, through this origin; sessions in its own

@@ -13,11 +13,16 @@ ACCOUNTS = "warta.accounts"
 OPDS = "warta.opds"
 # Audit records of every service, keyed by record id; editorial keeps the unified view.
 AUDIT = "warta.audit"
+# OPD user accounts' password links, keyed by username. Kept one day only: each event carries
+# a single-use secret (valid 30 min to 72 h) for the notifier to mail.
+OPD_USERS = "warta.opd_users"
 
 STREAMS: tuple[str, ...] = (REPORTS, ARTICLES, PUBLICATIONS, NOTIFICATIONS, ACCOUNTS, OPDS,
-                            AUDIT)
+                            AUDIT, OPD_USERS)
 # Topic settings beyond the broker's defaults, applied when the topic is created.
-CONFIGS: dict[str, dict[str, str]] = {ACCOUNTS: {"cleanup.policy": "compact"}}
+CONFIGS: dict[str, dict[str, str]] = {ACCOUNTS: {"cleanup.policy": "compact"},
+                                      OPD_USERS: {"retention.ms": str(24 * 3600 * 1000)},
+                                      f"{OPD_USERS}.dlq": {"retention.ms": str(24 * 3600 * 1000)}}
 PARTITIONS = 3
 
 

@@ -93,6 +93,11 @@ _LABEL_BY_IANA: dict[str, str] = {
 # Babel patterns: "Senin, 30 November 2026 pukul 10.00" and "30 November 2026 10:00".
 WITH_WEEKDAY = "EEEE, d MMMM y 'pukul' HH.mm"
 DATE_AND_TIME = "d MMMM y HH:mm"
+# The report categories an OPD picks from (ingest's default WARTA_REPORT_CATEGORIES).
+REPORT_CATEGORIES: tuple[str, ...] = (
+    "pemerintahan", "pendidikan", "kesehatan", "ekonomi", "infrastruktur", "sosial", "budaya",
+    "pariwisata", "lingkungan", "pertanian", "keamanan", "olahraga", "lainnya",
+)
 
 
 def zone_of(timezone: str) -> tuple[ZoneInfo, str]:

@@ -6,6 +6,13 @@ in the service under test; `tests/integration/conftest.py` records the usual tes
 
 from __future__ import annotations
 
+import asyncio
+import time
+from typing import Any
+
+import httpx
+import pyotp
+
 from services.editorial.account_handlers import AccountExists, Accounts, NewAccount
 from services.editorial.account_repository import AccountRepository
 from shared.accounts import AccountProjection
@@ -50,6 +57,48 @@ async def create_editor(settings: Settings, *, username: str, name: str, role: s
         return True
     finally:
         mongo.close()
+
+
+async def sign_in(client: httpx.AsyncClient, username: str, password: str
+                  ) -> dict[str, Any]:
+    """An editorial token pair: the password, then (chief editors and admins) editorial's
+    second factor, enrolled on the way when editorial asks for it."""
+    answer = await client.post("/v1/auth/token",
+                               data={"username": username, "password": password})
+    if answer.status_code == 200:
+        pair: dict[str, Any] = answer.json()
+        return pair
+    assert answer.status_code == 403, answer.text
+    details = answer.json()["error"]["details"]
+    mfa = details["mfa_token"]
+    if not details["enrolled"]:
+        enrolled = await client.post("/v1/auth/totp/enrol",
+                                     headers={"Authorization": f"Bearer {mfa}"})
+        assert enrolled.status_code == 200, enrolled.text
+        SECRETS[username] = enrolled.json()["secret"]
+    assert username in SECRETS, f"{username} was enrolled elsewhere: its secret is unknown"
+    verified = await client.post("/v1/auth/totp/verify", json={
+        "mfa_token": mfa, "otp": await fresh_code(SECRETS[username])})
+    assert verified.status_code == 200, verified.text
+    pair = verified.json()
+    return pair
+
+
+SECRETS: dict[str, str] = {}  # username -> the TOTP secret this test process enrolled
+_LAST_STEP: dict[str, int] = {}  # secret -> the last time step a code was made for
+
+
+async def fresh_code(secret: str) -> str:
+    """A code for a time step not used yet: editorial accepts each step once, and the next
+    one as clock drift; past both, wait for the next step."""
+    totp = pyotp.TOTP(secret)
+    while True:
+        step = int(time.time()) // totp.interval
+        for candidate in (step, step + 1):
+            if candidate > _LAST_STEP.get(secret, -1):
+                _LAST_STEP[secret] = candidate
+                return totp.generate_otp(candidate)
+        await asyncio.sleep(totp.interval - time.time() % totp.interval + 0.2)
 
 
 async def _later(_: str) -> int:

@@ -78,6 +78,7 @@ def settings(real_infra: Infra, tmp_path: Path) -> Settings:
         # Outside local development the published default secrets are refused.
         jwt_secret="test-jwt-secret-" + "j" * 32, unsubscribe_secret="test-unsub-" + "u" * 32,
         publisher_credentials_key="dGVzdC1vbmx5LWNyZWRlbnRpYWxzLWtleS0wMTIzNDU=",  # Fernet
+        editorial_totp_key="dGVzdC1vbmx5LXRvdHAtc2VjcmV0cy1rZXktMDEyMzQ=",  # Fernet
         kafka_bootstrap=real_infra.kafka_bootstrap,
         mongo_url=real_infra.mongo_url, smtp_port=real_infra.smtp_port,
         db_prefix=f"t{uuid.uuid4().hex[:10]}",

@@ -23,6 +23,7 @@ from shared.mongo import MongoHandle
 from shared.outbox import OutboxRelay
 from shared.settings import Settings
 from warta_cli.commands import CommandError, Groups, command_group
+from warta_cli.second_factor import Typed
 from warta_cli.session import login, save, service_url
 
 PUBLISH_SECONDS = 20.0
@@ -78,7 +79,8 @@ async def _create(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _login(args: argparse.Namespace, settings: Settings) -> int:
     password = args.password or getpass.getpass("Password: ")
-    tokens = await login(service_url(settings, "editorial"), args.username, password)
+    tokens = await login(service_url(settings, "editorial"), args.username, password,
+                         Typed(args.otp))
     path = save(args.username, tokens)
     print(f"logged in as {args.username}; session kept in {path} (refreshed by each command)")
     return 0
@@ -95,4 +97,6 @@ def add_commands(groups: Groups) -> None:
     log_in = groups.add_parser("login", help="log in as an admin for the commands that follow")
     log_in.add_argument("--username", required=True)
     log_in.add_argument("--password", help="prompted for when omitted")
+    log_in.add_argument("--otp", help="the authenticator app's current code (chief editors "
+                        "and admins); prompted for when omitted")
     log_in.set_defaults(func=_login)

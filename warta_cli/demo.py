@@ -13,6 +13,7 @@ from warta_cli.channel_journey import ALL_CHANNELS, ChannelResult
 from warta_cli.commands import CommandError, Groups
 from warta_cli.journey import Endpoints, JourneyFailed, run_journey
 from warta_cli.mailpit import read_mailbox
+from warta_cli.second_factor import StackKeyring
 from warta_cli.stack import DEMO_FILE, front_door_url
 
 
@@ -31,7 +32,8 @@ async def _demo(args: argparse.Namespace, settings: Settings) -> int:
             editor=(credentials["editor"], credentials["password"]),
             mailbox=lambda: read_mailbox(infra.mailpit_api(settings.mailpit_port)),
             journalist_email=credentials["journalist_email"],
-            channels=ALL_CHANNELS if sandboxes else None)
+            channels=ALL_CHANNELS if sandboxes else None,
+            second_factor=StackKeyring(home))  # the demo's chief editor, signed in by the stack
     except JourneyFailed as exc:
         raise CommandError(f"demo failed: {exc}") from exc
     print(f"Report {journey.report_id}: {journey.headline}")

@@ -68,6 +68,13 @@ async def _set_active(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def _reset_totp(args: argparse.Namespace, settings: Settings) -> int:
+    editorial, token = await _target(settings)
+    await request(editorial, token, "DELETE", f"{PATH}/{quote(args.username)}/totp")
+    print(f"second factor of {args.username} reset: the next login enrols a new one")
+    return 0
+
+
 def add_commands(groups: Groups) -> None:
     commands = command_group(groups, "editor", "editor accounts (editorial)")
     create = commands.add_parser("create", help="create an editor account")
@@ -85,3 +92,7 @@ def add_commands(groups: Groups) -> None:
     enable = commands.add_parser("enable", help="enable a disabled account again")
     enable.add_argument("username")
     enable.set_defaults(func=_set_active)
+    reset = commands.add_parser("reset-totp", help="forget an account's TOTP secret (a lost "
+                                "phone): its next login enrols a new one")
+    reset.add_argument("username")
+    reset.set_defaults(func=_reset_totp)

@@ -23,6 +23,9 @@ from warta_cli.channel_journey import (
     fetch_back,
     follow,
 )
+from warta_cli.commands import CommandError
+from warta_cli.second_factor import Authenticator
+from warta_cli.session import login
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,8 @@ async def _until(what: str, probe: Callable[[], Awaitable[Any]], patience: float
 
 async def run_journey(endpoints: Endpoints, *, api_key: str, editor: tuple[str, str],
                       mailbox: Mailbox, journalist_email: str, patience: float = 60.0,
-                      channels: list[str] | None = None) -> Journey:
+                      channels: list[str] | None = None,
+                      second_factor: Authenticator | None = None) -> Journey:
     """With `channels`, the report carries a photo, is approved for them, and each channel's
     post is followed and fetched back (Journey.channels); otherwise for the feed only."""
     journey = Journey(headline=f"Demo Warta {datetime.now(UTC):%H:%M:%S}: gotong royong")
@@ -103,11 +107,11 @@ async def run_journey(endpoints: Endpoints, *, api_key: str, editor: tuple[str, 
         journey.report_id = response.json()["id"]
         hop("ingest accepted the report", journey.report_id)
 
-        login = await http.post(f"{endpoints.editorial}/v1/auth/token",
-                                data={"username": editor[0], "password": editor[1]})
-        if login.status_code != 200:
-            raise JourneyFailed(f"editor login failed: {login.status_code} {login.text}")
-        auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        try:  # the approving chief editor: editorial's second factor too
+            tokens = await login(endpoints.editorial, editor[0], editor[1], second_factor)
+        except CommandError as exc:
+            raise JourneyFailed(f"editor login failed: {exc}") from exc
+        auth = {"Authorization": f"Bearer {tokens.access_token}"}
         article_url = f"{endpoints.editorial}/v1/articles/{journey.report_id}"
 
         async def queued() -> bool:

@@ -21,6 +21,7 @@ import httpx
 
 from warta_cli import infra
 from warta_cli.commands import CommandError
+from warta_cli.second_factor import StackKeyring
 from warta_cli.session import login
 from warta_cli.supervisor import Supervisor
 
@@ -117,10 +118,10 @@ def running(home: Path) -> dict[str, str] | None:
     return urls
 
 
-async def set_channels(base: str, admin: tuple[str, str], sandboxes: Sandboxes
+async def set_channels(base: str, admin: tuple[str, str], sandboxes: Sandboxes, home: Path
                        ) -> dict[str, str]:
     """Each social channel's credentials through the admin API; name -> its health."""
-    publisher, token = base, (await login(base, *admin)).access_token
+    publisher, token = base, (await login(base, *admin, StackKeyring(home))).access_token
     health: dict[str, str] = {}
     async with httpx.AsyncClient(timeout=30) as http:
         for name, fields in sandboxes.channel_fields().items():

@@ -2,8 +2,9 @@
 
 The command writes no service's database (bootstrap aside, see `warta admin create`): it asks
 the owning service over HTTP, as an admin, so the same validation and the same single writer
-apply. Credentials: `WARTA_ADMIN_USERNAME`/`WARTA_ADMIN_PASSWORD`, or the tokens `warta login`
-stored (refreshed on each command, which re-checks the account).
+apply. Credentials: `WARTA_ADMIN_USERNAME`/`WARTA_ADMIN_PASSWORD` (and the TOTP code, asked for or
+`WARTA_ADMIN_OTP`), or the tokens `warta login` stored (refreshed on each command, which
+re-checks the account).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import stamina
 from shared.settings import Settings
 from warta_cli import infra
 from warta_cli.commands import CommandError
+from warta_cli.second_factor import Authenticator, Typed
 
 SESSION_FILE = "session.json"
 # A new account reaches the other services through Kafka: moments, not minutes.
@@ -46,9 +48,10 @@ def service_url(settings: Settings, service: str) -> str:
 class Refused(CommandError):
     """The service refused the call; its message is what the operator reads."""
 
-    def __init__(self, status: int, code: str | None, message: str) -> None:
+    def __init__(self, status: int, code: str | None, message: str, details: Any = None
+                 ) -> None:
         super().__init__(message)
-        self.status, self.code = status, code
+        self.status, self.code, self.details = status, code, details
 
 
 class NotYetKnown(Exception):
@@ -76,7 +79,8 @@ async def request(target: Target | str, token: str | None, method: str, path: st
             raise CommandError(f"cannot reach {target.base_url} ({type(exc).__name__}); "
                                "is the stack running (`make up`)?") from exc
     if response.status_code >= 400:
-        raise Refused(response.status_code, _code(response), _refusal(response))
+        raise Refused(response.status_code, _code(response), _refusal(response),
+                      _details(response))
     return response.json() if response.content else None
 
 
@@ -86,10 +90,28 @@ class Tokens:
     refresh_token: str
 
 
-async def login(editorial: Target | str, username: str, password: str) -> Tokens:
-    body = await request(editorial, None, "POST", "/v1/auth/token",
-                         data={"username": username, "password": password})
+async def login(editorial: Target | str, username: str, password: str,
+                second: Authenticator | None = None) -> Tokens:
+    """The password; then, for a chief editor or an admin, editorial's second factor (the
+    mfa token it answers with, the enrolment when it says so, a TOTP code from `second`)."""
+    try:
+        body = await request(editorial, None, "POST", "/v1/auth/token",
+                             data={"username": username, "password": password})
+    except Refused as refused:
+        if refused.code != "second_factor_required" or not isinstance(refused.details, dict):
+            raise
+        body = await _second_factor(editorial, username, refused.details, second or Typed())
     return Tokens(body["access_token"], body["refresh_token"])
+
+
+async def _second_factor(editorial: Target | str, username: str, owed: dict[str, Any],
+                         second: Authenticator) -> Any:
+    mfa = str(owed["mfa_token"])
+    if not owed.get("enrolled"):
+        shown = await request(editorial, mfa, "POST", "/v1/auth/totp/enrol")
+        second.enrolled(username, shown["secret"], shown["otpauth_uri"])
+    return await request(editorial, None, "POST", "/v1/auth/totp/verify",
+                         json={"mfa_token": mfa, "otp": await second.code(username)})
 
 
 async def refresh(editorial: Target | str, refresh_token: str) -> Tokens:
@@ -116,7 +138,8 @@ async def admin_token(settings: Settings) -> str:
     username, password = os.environ.get("WARTA_ADMIN_USERNAME"), os.environ.get(
         "WARTA_ADMIN_PASSWORD")
     if username and password:
-        return (await login(editorial, username, password)).access_token
+        otp = Typed(os.environ.get("WARTA_ADMIN_OTP"))  # an admin's code: typed, never kept
+        return (await login(editorial, username, password, otp)).access_token
     path = home() / SESSION_FILE
     if not path.exists():
         raise CommandError("not logged in: run `warta login --username <admin>` (or set "
@@ -131,6 +154,13 @@ def _code(response: httpx.Response) -> str | None:
     try:
         return str(response.json()["error"]["code"])
     except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _details(response: httpx.Response) -> Any:
+    try:
+        return response.json()["error"].get("details")
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
 
 

@@ -79,13 +79,15 @@ async def seed_demo(settings: Settings, home: Path) -> dict[str, str]:
     from warta_cli.journalist import add_journalist, confirm_from_mail
     from warta_cli.mailpit import Mailpit
     from warta_cli.opd import create_opd
+    from warta_cli.second_factor import StackKeyring
     from warta_cli.session import login
 
     base = front_door_url(settings)
     admin_password = os.urandom(12).hex()
     await create_first_admin(settings, username="admin", name="Admin Demo",
                              email="admin@warta.example", password=admin_password)
-    token = (await login(base, "admin", admin_password)).access_token
+    keyring = StackKeyring(home)  # the stack signs its own demo admin in: TOTP from here
+    token = (await login(base, "admin", admin_password, keyring)).access_token
     opd_id, api_key = await create_opd(base, token, code="DEMO", name="Dinas Demo Warta",
                                        region="Kota Demo", timezone="WIB")
     password = os.urandom(9).hex()
@@ -170,7 +172,8 @@ def run_stack(settings: Settings, home: Path, replicas: int = 1, sandbox: bool =
         credentials = asyncio.run(seed_demo(settings, home))
         if sandboxes is not None:  # before the summary's last line, which says "ready"
             sandbox_stack.print_summary(sandboxes, asyncio.run(sandbox_stack.set_channels(
-                base, (credentials["admin"], credentials["admin_password"]), sandboxes)))
+                base, (credentials["admin"], credentials["admin_password"]), sandboxes,
+                home)))
         _print_summary(settings, home, instances, credentials, website)
         while True:
             supervisor.poll()
@@ -256,6 +259,9 @@ def _print_summary(settings: Settings, home: Path, instances: list[Instance],
     for role in ("editor", "chief_editor"):
         if f"{role}_login" in credentials:
             print(f"  {role + ' login:':<16}{credentials[f'{role}_login']}")
+    from warta_cli.second_factor import StackKeyring
+    for username, secret in StackKeyring(home).secrets().items():  # the stack signed them in
+        print(f"  {'TOTP key:':<16}{username}: {secret} (add it to an authenticator app)")
     print(f"  logs:           {home / 'logs'}")
     print("\nIn another terminal: `uv run warta demo`. Ctrl-C stops everything.", flush=True)
 

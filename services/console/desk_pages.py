@@ -12,12 +12,20 @@ from services.console.desk import Desk
 from services.console.domain import ApiRefusal, Session, at_least
 from services.console.web import PREFIX, STATUS_LABELS, checked_form, page
 
-FILTER_STATUSES = ("submitted", "in_review", "revision_requested", "approved", "published")
+FILTER_STATUSES = ("submitted", "in_review", "revision_requested", "rejected", "approved",
+                   "scheduled", "published", "corrected", "taken_down", "withdrawn")
 NOTICES = {"disimpan": "Perubahan tersimpan.", "diklaim": "Artikel Anda klaim.",
            "komentar": "Komentar terkirim.", "revisi": "Permintaan revisi terkirim.",
            "siap": "Ditandai siap disetujui.", "disetujui": "Artikel disetujui.",
            "disetujui_kanal": "Artikel disetujui. Ada kanal pilihan yang bermasalah (lihat di "
-                              "atas): kirimannya terbit setelah kanal itu diperbaiki."}
+                              "atas): kirimannya terbit setelah kanal itu diperbaiki.",
+           "ditolak": "Naskah ditolak; OPD menerima alasannya.",
+           "dijadwalkan": "Artikel dijadwalkan terbit.",
+           "dijadwalkan_kanal": "Artikel dijadwalkan terbit. Ada kanal pilihan yang bermasalah "
+                                "(lihat di atas): kirimannya terbit setelah kanal itu diperbaiki.",
+           "jadwal_diubah": "Jadwal terbit diubah.",
+           "jadwal_batal": "Jadwal dibatalkan; artikel kembali ditinjau.",
+           "dikoreksi": "Koreksi diterbitkan.", "diturunkan": "Artikel diturunkan."}
 
 
 def build_router(desk: Desk) -> APIRouter:

@@ -1,4 +1,4 @@
-"""The console's rules: who needs a second factor, signed session ids, errors per field."""
+"""The console's rules: sessions' stages, signed session ids, errors per field."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-SECOND_FACTOR_ROLES = frozenset({"chief_editor", "admin"})
+OPD_ROLE = "opd"  # a pranata humas: signed in with an ingest OPD account, not an editor
 RANKS = {"editor": 1, "chief_editor": 2, "admin": 3}
 
 
@@ -19,10 +19,6 @@ class Stage:
     TOTP = "totp"  # an enrolled account: the code is asked for
     ENROL = "enrol"  # no secret confirmed yet: the key is shown, then a code asked for
     SIGNED_IN = "signed_in"
-
-
-def needs_second_factor(role: str) -> bool:
-    return role in SECOND_FACTOR_ROLES
 
 
 def at_least(role: str, wanted: str) -> bool:
@@ -41,6 +37,9 @@ class Session:
     refresh_token: str
     access_expires: datetime
     expires_at: datetime
+    opd_code: str = ""  # an OPD session's office; empty for editors
+    opd_name: str = ""
+    timezone: str = ""
 
     @property
     def signed_in(self) -> bool:

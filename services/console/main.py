@@ -9,13 +9,26 @@ import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from services.console import auth_pages, desk_pages, web
+from services.console import (
+    admin_pages,
+    article_action_pages,
+    auth_pages,
+    compliance_pages,
+    desk_pages,
+    opd_admin_pages,
+    opd_form_pages,
+    opd_pages,
+    opd_report_pages,
+    opd_user_pages,
+    web,
+)
 from services.console.attempt_repository import AttemptRepository
 from services.console.desk import Desk
 from services.console.gateway import Gateway
 from services.console.handlers import SignIn
+from services.console.opd_desk import OpdDesk
+from services.console.reveal_repository import RevealRepository
 from services.console.session_repository import SessionRepository
-from services.console.totp_repository import TotpRepository
 from shared.runtime import ServiceRuntime
 from shared.settings import DEV_CONSOLE_SECRET, MIN_SECRET_LENGTH, Settings
 
@@ -29,21 +42,31 @@ def create_app(settings: Settings) -> FastAPI:
     sessions = SessionRepository(runtime.mongo.db)
     attempts = AttemptRepository(
         runtime.mongo.db, timedelta(seconds=settings.console_login_window_seconds))
-    totps = TotpRepository(runtime.mongo.db)
     http = httpx.AsyncClient(timeout=httpx.Timeout(8.0, connect=3.0))
     gateway = Gateway(http, settings.console_api_url)
-    sign_in = SignIn(settings, gateway, sessions, attempts, totps)
+    sign_in = SignIn(settings, gateway, sessions, attempts)
+    reveals = RevealRepository(runtime.mongo.db)
+    desk = Desk(sign_in, gateway)
+    opd_desk = OpdDesk(sign_in, gateway)
 
     async def indexes() -> None:
         await sessions.ensure_indexes()
         await attempts.ensure_indexes()
+        await reveals.ensure_indexes()
 
     app = runtime.build_app(
         title="Warta console",
-        routers=[auth_pages.build_router(sign_in), desk_pages.build_router(Desk(sign_in, gateway))],
+        routers=[auth_pages.build_router(sign_in), desk_pages.build_router(desk),
+                 article_action_pages.build_router(desk),
+                 compliance_pages.build_router(desk), admin_pages.build_router(desk),
+                 opd_admin_pages.build_router(desk, reveals), opd_user_pages.build_router(desk),
+                 opd_pages.build_router(opd_desk),
+                 # the form's fixed paths (/laporan/baru) before /laporan/{report_id}
+                 opd_form_pages.build_router(opd_desk), opd_report_pages.build_router(opd_desk)],
         on_start=[indexes])
     app.mount(f"{web.PREFIX}/static", StaticFiles(directory=STATIC), name="static")
     web.install(app)
+    opd_pages.install(app)
     return app
 
 

@@ -20,6 +20,7 @@ from services.editorial.account_handlers import (
 )
 from services.editorial.account_repository import AccountRepository
 from services.editorial.login import LoginGuard, authenticate, refreshed
+from services.editorial.second_factor import SecondFactor, needs_second_factor
 from shared.audit import client_address, record_act, trusted_set
 from shared.auth import Principal, issue_token, require_role
 from shared.errors import ApiError
@@ -29,8 +30,8 @@ from shared.settings import Settings
 Username = Annotated[str, Path(pattern=s.USERNAME)]
 
 
-def auth_router(settings: Settings, accounts: AccountRepository, guard: LoginGuard
-                ) -> APIRouter:
+def auth_router(settings: Settings, accounts: AccountRepository, guard: LoginGuard,
+                second: SecondFactor) -> APIRouter:
     router = APIRouter(prefix="/v1/auth", tags=["auth"],
                        responses={**SERVICE_ERRORS, **BODY_ERRORS, **error_responses(401)})
     trusted = trusted_set(settings.trusted_proxies)
@@ -41,11 +42,13 @@ def auth_router(settings: Settings, accounts: AccountRepository, guard: LoginGua
         return s.TokenOut(access_token=access, expires_in=ttl, refresh_token=refresh,
                           refresh_expires_in=refresh_ttl)
 
-    @router.post("/token", response_model=s.TokenOut, responses=error_responses(429))
+    @router.post("/token", response_model=s.TokenOut, responses=error_responses(403, 429))
     async def token(username: Annotated[str, Form(max_length=64)],
                     password: Annotated[str, Form(max_length=256)], request: Request
                     ) -> s.TokenOut:
-        """OAuth2 password login: a short-lived access token and a refresh token."""
+        """OAuth2 password login: a short-lived access token and a refresh token. A chief
+        editor or an admin gets 403 `second_factor_required` with an `mfa_token` instead:
+        POST /v1/auth/totp/enrol (when not `enrolled`), then /v1/auth/totp/verify."""
         try:
             who = await authenticate(accounts, guard, username, password,
                                      client_address(request, trusted))
@@ -53,6 +56,13 @@ def auth_router(settings: Settings, accounts: AccountRepository, guard: LoginGua
             await record_act(request, username, None, "login", target_type="account",
                              target_id=username, outcome="refused", details={"code": exc.code})
             raise
+        if needs_second_factor(who.role):
+            mfa, enrolled = await second.challenge(who)
+            await record_act(request, username, who.role, "login", target_type="account",
+                             target_id=username, outcome="second_factor_required")
+            raise ApiError(403, "second_factor_required", "Kata sandi benar; masukkan kode "
+                           "dari aplikasi autentikator Anda (faktor kedua).",
+                           {"mfa_token": mfa, "enrolled": enrolled})
         await record_act(request, username, who.role, "login", target_type="account",
                          target_id=username)
         return pair(who)

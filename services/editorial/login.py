@@ -29,17 +29,19 @@ class LoginGuard:
                  ) -> None:
         self.failures, self.per_user, self.per_address = failures, per_user, per_address
 
-    async def check(self, username: str, address: str) -> None:
+    async def check(self, username: str, address: str, kind: str = "user") -> None:
+        """kind "user" counts wrong passwords, "totp" wrong second-factor codes (apart, so a
+        known password buys no more guesses at the code)."""
         now = utcnow()
-        for keys, limit in (([f"user:{username}"], self.per_user),
+        for keys, limit in (([f"{kind}:{username}"], self.per_user),
                             ([f"address:{address}"], self.per_address)):
             if await self.failures.recent(keys, now) >= limit:
                 raise ApiError(429, "rate_limited", "Too many failed logins; wait and try "
                                "again.", headers={"Retry-After": str(
                                    await self._retry_after(keys, now))})
 
-    async def failed(self, username: str, address: str) -> None:
-        await self.failures.failed([f"user:{username}", f"address:{address}"], utcnow())
+    async def failed(self, username: str, address: str, kind: str = "user") -> None:
+        await self.failures.failed([f"{kind}:{username}", f"address:{address}"], utcnow())
 
     async def _retry_after(self, keys: list[str], now: datetime) -> int:
         oldest = await self.failures.oldest(keys, now)

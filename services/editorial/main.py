@@ -31,6 +31,9 @@ from services.editorial.opd_projection import OpdDirectory
 from services.editorial.opd_request_api import opd_requests_router
 from services.editorial.opd_requests import OpdRequests
 from services.editorial.repository import ArticleRepository
+from services.editorial.second_factor import SecondFactor
+from services.editorial.totp_api import totp_reset_router, totp_router
+from services.editorial.totp_repository import TotpRepository, totp_sealer
 from services.editorial.whatsapp_api import whatsapp_router
 from shared import topics
 from shared.audit import AuditLog, install_audit
@@ -65,6 +68,10 @@ def create_app(settings: Settings) -> FastAPI:
     register_audit(runtime.bus, audit_view)
     account_store = AccountRepository(runtime.mongo.db)  # editorial owns the accounts
     login_failures = LoginFailures(runtime.mongo.db, LOGIN_WINDOW)
+    guard = LoginGuard(login_failures)
+    # No private key outside local development: refuse to start (totp_sealer).
+    second = SecondFactor(settings, TotpRepository(runtime.mongo.db, totp_sealer(settings)),
+                          account_store, guard)
     accounts = Accounts(account_store, runtime.relay(account_store.collection,
                                                      topics.ACCOUNTS).relay_document)
     app = runtime.build_app(
@@ -74,7 +81,9 @@ def create_app(settings: Settings) -> FastAPI:
                  opd_requests_router(settings, opd_requests),
                  compliance_router(settings, compliance),
                  agenda_router(settings, agenda),
-                 auth_router(settings, account_store, LoginGuard(login_failures)),
+                 auth_router(settings, account_store, guard, second),
+                 totp_router(settings, second),
+                 totp_reset_router(settings, second, account_store),
                  accounts_router(settings, accounts),
                  audit_router(settings, audit_view),
                  channel_health_router(settings, channel_health),

@@ -15,7 +15,7 @@ from services.ingest.repository import ReportRepository
 from shared.agenda import CLOSED, AgendaRefused, by_day, window
 from shared.errors import ApiError
 from shared.mongo import Document
-from shared.openapi import Responses, opd_key
+from shared.openapi import Responses, opd_key, opd_user_token
 
 
 class OpdAgendaItemOut(BaseModel):
@@ -36,7 +36,7 @@ class OpdAgendaDayOut(BaseModel):
 
 def agenda_router(reports: ReportRepository, principal: Any, errors: Responses) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["agenda"], responses=errors,
-                       dependencies=[opd_key()])
+                       dependencies=[opd_key(), opd_user_token()])
     opd = Annotated[OpdPrincipal, Depends(principal)]
 
     @router.get("/agenda", response_model=list[OpdAgendaDayOut])

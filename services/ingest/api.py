@@ -27,7 +27,7 @@ from services.ingest.request_handlers import OpdRequests
 from services.ingest.request_rules import RequestPending, RequestRefused
 from shared.audit import record_act
 from shared.errors import ApiError
-from shared.openapi import BODY_ERRORS, SERVICE_ERRORS, error_responses, opd_key
+from shared.openapi import BODY_ERRORS, SERVICE_ERRORS, error_responses, opd_key, opd_user_token
 
 PrincipalDependency = Callable[[Request], Coroutine[Any, Any, OpdPrincipal]]
 IDEMPOTENCY_KEY = r"^[A-Za-z0-9._:-]{8,128}$"
@@ -73,7 +73,7 @@ async def refusals() -> AsyncIterator[None]:
 def reports_router(reports: Reports, requests: OpdRequests, principal: PrincipalDependency
                    ) -> APIRouter:
     router = APIRouter(prefix="/v1/reports", tags=["reports"], responses=OPD_ERRORS,
-                       dependencies=[opd_key()])
+                       dependencies=[opd_key(), opd_user_token()])
     opd = Annotated[OpdPrincipal, Depends(principal)]
 
     async def audit(request: Request, who: OpdPrincipal, action: str, doc: dict[str, Any],

@@ -33,6 +33,16 @@ class IngestConfig(BaseSettings):
     # request deadline (WARTA_REQUEST_TIMEOUT_SECONDS).
     ingest_request_wait_seconds: float = Field(default=3.0, ge=0, le=8)
 
+    # OPD user accounts (opd_user_handlers): how long a login lasts; failed logins allowed per
+    # username and per client address in a window; password links' lifetimes; reset requests
+    # per client address and per email in an hour.
+    ingest_opd_session_hours: float = Field(default=8.0, gt=0, le=24)
+    ingest_opd_login_failures: int = Field(default=5, ge=1)
+    ingest_opd_login_window_minutes: float = Field(default=15.0, gt=0)
+    ingest_password_reset_minutes: float = Field(default=30.0, ge=5, le=24 * 60)
+    ingest_opd_welcome_hours: float = Field(default=72.0, ge=1, le=14 * 24)
+    ingest_password_reset_per_hour: int = Field(default=5, ge=1)
+
     @field_validator("report_categories", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:

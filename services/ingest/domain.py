@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from shared.vocabulary import IANA_BY_LABEL, ArticleStatus
+from shared.vocabulary import IANA_BY_LABEL, REPORT_CATEGORIES, ArticleStatus
 
 Status = ArticleStatus  # the one definition, shared with editorial
 
@@ -23,10 +23,7 @@ FINAL = frozenset({Status.WITHDRAWN, Status.TAKEN_DOWN})
 _LIVE_RANK = {Status.APPROVED: 1, Status.SCHEDULED: 1, Status.PUBLISHED: 2,
               Status.CORRECTED: 3, Status.TAKEN_DOWN: 4}
 
-DEFAULT_CATEGORIES: tuple[str, ...] = (
-    "pemerintahan", "pendidikan", "kesehatan", "ekonomi", "infrastruktur", "sosial", "budaya",
-    "pariwisata", "lingkungan", "pertanian", "keamanan", "olahraga", "lainnya",
-)
+DEFAULT_CATEGORIES = REPORT_CATEGORIES  # the contract's list; WARTA_REPORT_CATEGORIES narrows it
 TIMEZONES = IANA_BY_LABEL  # WIB/WITA/WIT -> IANA name
 
 

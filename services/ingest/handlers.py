@@ -22,9 +22,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from services.ingest import domain
+from services.ingest import domain, photos
 from services.ingest.auth import OpdPrincipal
 from services.ingest.domain import IdempotencyKeyReused, InvalidReport, ReportNotFound
+from services.ingest.photos import captioned
 from services.ingest.repository import IdempotencyStore, ReportRepository
 from services.ingest.schemas import ReportIn
 from shared.envelope import Envelope, new_id, root_event, to_millis, utcnow
@@ -125,7 +126,9 @@ class Reports:
         if invitation and (msg := domain.press_invitation_problem(
                 payload.activity_at, invitation.starts_at, utcnow())):
             problems.append(_problem("body.press_invitation", msg))
-        attachments = await self._attachments(opd_id, payload.attachment_ids, problems)
+        attachments = captioned(await self._attachments(
+            opd_id, photos.attachment_ids(payload.attachment_ids, payload.photos), problems),
+            payload.photos)
         if problems:
             raise InvalidReport(problems)
         content = ReportContent(
@@ -192,7 +195,10 @@ def _content_of(doc: Document) -> ReportContent:
 
 
 def _hash(payload: ReportIn) -> str:
-    canonical = json.dumps(payload.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    body = payload.model_dump(mode="json")
+    if not body["photos"]:  # so a retry sent before `photos` existed keeps its hash
+        del body["photos"]
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

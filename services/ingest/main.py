@@ -11,12 +11,15 @@ from services.ingest.attachments.api import attachments_router, files_router
 from services.ingest.attachments.repository import AttachmentRepository
 from services.ingest.attachments.storage import DirectoryStore
 from services.ingest.attachments.uploads import Uploads
-from services.ingest.auth import KeyCache, opd_principal_dependency
+from services.ingest.auth import KeyCache, UserTokens, opd_principal_dependency
 from services.ingest.config import IngestConfig
 from services.ingest.handlers import Reports
 from services.ingest.opd_api import admin_router
+from services.ingest.opd_auth_api import opd_auth_router
 from services.ingest.opd_handlers import OpdAdmin, announce_unversioned
 from services.ingest.opd_repository import OpdRepository
+from services.ingest.opd_user_api import opd_users_router
+from services.ingest.opd_user_wiring import build_opd_users
 from services.ingest.projection import StatusProjection
 from services.ingest.ratelimit import RateLimiter
 from services.ingest.repository import IdempotencyStore, ReportRepository
@@ -44,7 +47,9 @@ def create_app(settings: Settings, config: IngestConfig | None = None) -> FastAP
     limiter = RateLimiter(db["rate_windows"], config.ingest_rate_per_second,
                           config.ingest_rate_burst)
     keys = KeyCache(opds, ttl=config.key_cache_seconds)
-    principal = opd_principal_dependency(opds, limiter, keys)
+    users = build_opd_users(runtime, config, opds)
+    principal = opd_principal_dependency(opds, limiter, keys,
+                                         UserTokens(settings, users.users))
     relay = runtime.relay(reports.collection, topics.REPORTS)
     opd_relay = runtime.relay(opds.opds, topics.OPDS)
     use_cases = Reports(reports, IdempotencyStore(db), attachments, config.report_categories,
@@ -62,9 +67,12 @@ def create_app(settings: Settings, config: IngestConfig | None = None) -> FastAP
             agenda_router(reports, principal, {**OPD_ERRORS, **error_responses(422)}),
             admin_router(settings, OpdAdmin(opds, on_revoke=keys.forget,
                                             announce=opd_relay.relay_document)),
+            opd_users_router(settings, users),
+            opd_auth_router(settings, users, config.ingest_opd_session_hours),
         ],
         on_start=[opds.ensure_indexes, reports.ensure_indexes, limiter.ensure_indexes,
-                  lambda: announce_unversioned(opds), audit_log.ensure_indexes],
+                  lambda: announce_unversioned(opds), audit_log.ensure_indexes,
+                  users.users.ensure_indexes],
         body_limit_for=lambda path: settings.max_upload_bytes
         if path.startswith("/v1/attachments") else settings.max_body_bytes,
         deadline_for=lambda path: settings.upload_timeout_seconds

@@ -46,6 +46,7 @@ class OpdRepository:
     def __init__(self, db: Database) -> None:
         self.opds = db["opds"]
         self.keys = db["opd_keys"]
+        self.users = db["opd_users"]  # opd_user_repository; here only to follow OPD changes
 
     async def ensure_indexes(self) -> None:
         await self.opds.create_indexes([IndexModel([("code", ASCENDING)], unique=True)])
@@ -71,8 +72,9 @@ class OpdRepository:
              "$push": outbox_push([event_of(after)])})
         if result.modified_count != 1:
             return False
-        await self.keys.update_many({"opd_id": opd["_id"]},
-                                    {"$set": {"opd": opd_ref(after).model_dump(mode="json")}})
+        copy = {"$set": {"opd": opd_ref(after).model_dump(mode="json")}}
+        await self.keys.update_many({"opd_id": opd["_id"]}, copy)
+        await self.users.update_many({"opd_id": opd["_id"]}, copy)  # OPD user accounts' copy
         return True
 
     async def announce_unversioned(self, event_of: EventOf) -> int:

@@ -9,6 +9,7 @@ from fastapi import Path
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from services.ingest.domain import Status
+from services.ingest.photos import shown
 from shared.events.opds import DEFAULT_MONTHLY_TARGET
 from shared.vocabulary import ZoneLabel
 
@@ -27,6 +28,14 @@ class PressInvitationIn(_Input):
     notes: str | None = Field(default=None, max_length=2000)
 
 
+class PhotoIn(_Input):
+    """A photo of the report: an uploaded attachment with its caption and credit."""
+
+    attachment_id: AttachmentId
+    caption: str | None = Field(default=None, max_length=300)
+    credit: str | None = Field(default=None, max_length=120, examples=["Humas Dinkes"])
+
+
 class ReportIn(_Input):
     """What an OPD sends; the owner and the status come from the credential and the pipeline."""
 
@@ -38,6 +47,9 @@ class ReportIn(_Input):
     category: str = Field(min_length=1, max_length=64, examples=["kesehatan"])
     tags: list[Tag] = Field(default_factory=list, max_length=20)
     attachment_ids: list[AttachmentId] = Field(default_factory=list, max_length=20)
+    photos: list[PhotoIn] = Field(default_factory=list, max_length=20,
+                                  description="attachments with a caption and credit; they join "
+                                              "`attachment_ids`")
     press_invitation: PressInvitationIn | None = None
 
 
@@ -48,6 +60,17 @@ class AttachmentOut(BaseModel):
     size: int
     sha256: str
     thumbnail_url: str | None = None
+
+
+class ReportAttachmentOut(AttachmentOut):
+    caption: str | None = None
+    credit: str | None = None
+
+
+class PhotoOut(BaseModel):
+    attachment_id: str
+    caption: str | None = None
+    credit: str | None = None
 
 
 class PressInvitationOut(BaseModel):
@@ -90,7 +113,9 @@ class ReportOut(BaseModel):
     location: str
     category: str
     tags: list[str]
-    attachments: list[AttachmentOut]
+    attachments: list[ReportAttachmentOut]
+    photos: list[PhotoOut] = Field(default_factory=list,
+                                   description="the attachments with a caption or credit")
     press_invitation: PressInvitationOut | None = None
     publications: list[PublicationOut]
     publish_at: datetime | None = Field(default=None, description="the embargo, if scheduled")
@@ -169,6 +194,7 @@ def report_out(doc: dict[str, Any]) -> ReportOut:
         summary=content.get("summary"), activity_at=content["activity_at"],
         location=content["location"], category=content["category"],
         tags=content.get("tags", []), attachments=content.get("attachments", []),
+        photos=[PhotoOut.model_validate(p) for p in shown(content.get("attachments", []))],
         press_invitation=content.get("press_invitation"),
         publications=doc.get("publications", []),
         requests=[RequestOut.model_validate(r) for r in doc.get("requests", [])],

@@ -22,6 +22,8 @@ SUBJECTS = {
     "invitation_reminder": "[Pengingat Undangan Liputan] {headline}",
     "invitation_cancelled": "[Undangan Liputan Dibatalkan] {headline}",
     "invitation_changed": "[Perubahan Undangan Liputan] {headline}",
+    "opd_password_reset": "[Warta] Atur ulang kata sandi akun {username}",
+    "opd_welcome": "[Warta] Akun Anda untuk {opd_name}: buat kata sandi",
 }
 
 

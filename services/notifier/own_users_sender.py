@@ -71,9 +71,10 @@ class OwnUsersSender:
         except SendFailed as exc:
             await self._failed(record, owner, exc.error, exc.permanent)
             return True
+        spent = {"context.link": None} if "link" in record["context"] else {}  # a password link
         await self.messages.settle(record["_id"], owner, {
             "state": domain.DeliveryState.SENT.value, "sent_at": utcnow(), "answer": answer,
-            "sent_to": to_email, "error": None, "next_attempt_at": None})
+            "sent_to": to_email, "error": None, "next_attempt_at": None, **spent})
         return True
 
     async def _recipient(self, record: Document

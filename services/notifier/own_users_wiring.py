@@ -13,6 +13,7 @@ from services.notifier.invitation_api import build_invitation_router
 from services.notifier.invitation_changes import InvitationChanges
 from services.notifier.invitation_reminders import InvitationFollowUps
 from services.notifier.mailer import Mailer
+from services.notifier.opd_password_links import PasswordLinks
 from services.notifier.own_users_handlers import OwnUsers
 from services.notifier.own_users_repository import OpdContacts, OwnMessages
 from services.notifier.own_users_sender import OwnUsersSender
@@ -28,6 +29,7 @@ from shared.events.articles import (
     ARTICLE_TAKEN_DOWN,
 )
 from shared.events.channels import CHANNEL_HEALTH_CHANGED
+from shared.events.opd_users import OPD_USER_PASSWORD_RESET_REQUESTED
 from shared.events.opds import OPD_BEHIND_TARGET, OPD_CHANGED, OPD_REGISTERED
 from shared.events.publications import PUBLICATION_PUBLISHED
 from shared.runtime import ServiceRuntime
@@ -71,6 +73,9 @@ def build_own_users(runtime: ServiceRuntime, settings: Settings, mailer: Mailer,
         OPD_REGISTERED: handlers.opd_state,
         OPD_CHANGED: handlers.opd_state,
         OPD_BEHIND_TARGET: handlers.behind_target,
+    })
+    subscribe(runtime.bus, topics.OPD_USERS, GROUP, {
+        OPD_USER_PASSWORD_RESET_REQUESTED: PasswordLinks(messages, sender.wake).requested,
     })
     runtime.background(lambda: sender.run_forever(sweep_seconds))
     runtime.background(

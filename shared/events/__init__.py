@@ -12,6 +12,7 @@ from shared.events import (
     channels,
     notifications,
     opd_requests,
+    opd_users,
     opds,
     publications,
     reports,
@@ -45,6 +46,8 @@ SCHEMAS: dict[tuple[str, int], type[EventData]] = {
     (accounts.ACCOUNT_UPDATED, 1): accounts.AccountUpdatedV1,
     (accounts.ACCOUNT_DISABLED, 1): accounts.AccountDisabledV1,
     (audit.AUDIT_RECORDED, 1): audit.AuditRecordedV1,
+    (opd_users.OPD_USER_PASSWORD_RESET_REQUESTED, 1):
+        opd_users.OpdUserPasswordResetRequestedV1,
 }
 
 

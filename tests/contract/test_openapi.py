@@ -19,10 +19,13 @@ APPS: dict[str, Callable[[Settings], FastAPI]] = {
     "notifier": notifier_app,
 }
 # Reached without a credential: operations, the login, public feeds, pages, files and links.
+# The second factor's verification carries its mfa token in the body; its enrolment takes the
+# mfa token as a bearer (the `mfaToken` scheme).
 # The notifier's public pages carry their own proof instead: a signed single-purpose token in
 # the path (confirmation, preferences, RSVP, proof of publication) or, for WhatsApp's status
 # webhook, the X-Hub-Signature-256 of the body.
-PUBLIC = ("/healthz", "/readyz", "/metrics", "/asyncapi", "/v1/auth/", "/feeds/",
+PUBLIC = ("/healthz", "/readyz", "/metrics", "/asyncapi", "/v1/auth/token", "/v1/auth/refresh",
+          "/v1/auth/totp/verify", "/v1/opd-auth/", "/feeds/",
           "/berita", "/files/", "/unsubscribe/", "/v1/signup", "/v1/preferences/",
           "/preferensi/",
           "/v1/whatsapp/webhook", "/mitra/bukti/", "/undangan/rsvp/")
@@ -55,6 +58,20 @@ def test_every_route_but_the_public_ones_declares_its_credential(service: str) -
                 assert set(requirement) <= set(schemes), (method, path)
 
 
+def test_the_second_factor_routes_declare_the_mfa_token_and_their_refusals() -> None:
+    paths = spec("editorial")["paths"]
+    login = paths["/v1/auth/token"]["post"]["responses"]
+    assert {"401", "403", "429"} <= set(login)
+    enrol = paths["/v1/auth/totp/enrol"]["post"]
+    assert enrol["security"] == [{"mfaToken": []}]
+    assert {"401", "409"} <= set(enrol["responses"])
+    verify = paths["/v1/auth/totp/verify"]["post"]
+    assert {"401", "422", "429"} <= set(verify["responses"])
+    reset = paths["/v1/admin/accounts/{username}/totp"]["delete"]
+    assert reset["security"] == [{"editorJwt": ["admin"]}]
+    assert {"204", "401", "403", "404"} <= set(reset["responses"])
+
+
 def test_ingest_takes_opd_keys_on_the_reports_and_admin_tokens_on_the_opds() -> None:
     document = spec("ingest")
     assert document["components"]["securitySchemes"]["opdApiKey"] == {
@@ -62,7 +79,8 @@ def test_ingest_takes_opd_keys_on_the_reports_and_admin_tokens_on_the_opds() -> 
         "description": document["components"]["securitySchemes"]["opdApiKey"]["description"]}
     for path, method, operation in operations(document):
         if path.startswith(("/v1/reports", "/v1/attachments")):
-            assert operation["security"] == [{"opdApiKey": []}], (method, path)
+            assert operation["security"] == [{"opdApiKey": []}, {"opdUserToken": []}], (
+                method, path)
             assert "429" in operation["responses"], (method, path)
         if path.startswith("/v1/admin"):
             assert operation["security"] == [{"editorJwt": ["admin"]}], (method, path)

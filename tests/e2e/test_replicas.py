@@ -14,6 +14,7 @@ from shared.settings import Settings
 from tests.e2e.replicas import replicas
 from tests.integration.ingest.support import jpeg, make_opd
 from warta_cli.admin import create_first_admin
+from warta_cli.second_factor import StackKeyring
 from warta_cli.session import login, request
 
 pytestmark = pytest.mark.e2e
@@ -51,7 +52,8 @@ async def test_a_revoked_key_stops_working_on_every_instance_within_the_cache_tt
                   extra_env=extra) as stack:
         await create_first_admin(stack.settings, username="admin-replika", name="Admin",
                                  email="admin@warta.example", password="rahasia-replika-123")
-        tokens = await login(stack.base, "admin-replika", "rahasia-replika-123")
+        tokens = await login(stack.base, "admin-replika", "rahasia-replika-123",
+                             StackKeyring(tmp_path))  # an admin: TOTP enrolled on the way
         opd = await make_opd(stack.settings, "KUNCI")
         parts = split_api_key(opd.key)
         assert parts is not None

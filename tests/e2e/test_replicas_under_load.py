@@ -26,6 +26,7 @@ from tests.e2e.replicas import Replicas, replicas
 from warta_cli.admin import create_first_admin
 from warta_cli.journalist import add_journalist, confirm_from_mail
 from warta_cli.opd import create_opd
+from warta_cli.second_factor import StackKeyring
 from warta_cli.session import login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.crash]
@@ -44,7 +45,8 @@ async def test_killing_one_instance_of_each_service_mid_load_loses_and_doubles_n
     with replicas(settings, tmp_path, 2, extra_env=ENV) as stack:
         await create_first_admin(stack.settings, username="admin-beban", name="Admin Beban",
                                  email="admin@warta.example", password="rahasia-beban-123")
-        token = (await login(stack.base, "admin-beban", "rahasia-beban-123")).access_token
+        token = (await login(stack.base, "admin-beban", "rahasia-beban-123",
+                             StackKeyring(tmp_path))).access_token  # an admin: with TOTP
         opd_id, key = await create_opd(stack.base, token, code="BEBAN", name="Dinas Beban",
                                        region="Kota Makassar", timezone="WITA")
         await add_journalist(stack.base, token, name="Wartawan Beban", email=JOURNALIST,

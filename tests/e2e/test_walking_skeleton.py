@@ -19,6 +19,7 @@ from warta_cli.journalist import add_journalist, confirm_from_mail
 from warta_cli.journey import Endpoints, run_journey
 from warta_cli.mailsink import MailSink
 from warta_cli.opd import create_opd
+from warta_cli.second_factor import StackKeyring
 from warta_cli.session import login
 from warta_cli.stack import SERVICES, service_url, start_services, wait_services_ready
 
@@ -68,12 +69,14 @@ def log_lines(path: Path) -> list[dict[str, object]]:
 
 async def test_a_report_walks_from_the_opd_to_the_feed_and_a_journalists_inbox(
     stack_settings: Settings, mail_sink: MailSink, services: list[infra.Process],
+    tmp_path: Path,
 ) -> None:
+    keyring = StackKeyring(tmp_path)  # the admin's and the chief editor's TOTP, enrolled here
     endpoints = Endpoints(*(service_url(stack_settings, s) for s in SERVICES))
     # As an operator would: the first admin directly, everything else through the admin APIs.
     await create_first_admin(stack_settings, username="admin", name="Admin",
                              email="admin@diskominfo.example", password=ADMIN_PASSWORD)
-    token = (await login(endpoints.editorial, "admin", ADMIN_PASSWORD)).access_token
+    token = (await login(endpoints.editorial, "admin", ADMIN_PASSWORD, keyring)).access_token
     opd_id, api_key = await create_opd(endpoints.ingest, token, code="DISKOMINFO",
                                        name="Dinas Komunikasi dan Informatika",
                                        region="Kota Makassar", timezone="WITA")
@@ -89,7 +92,7 @@ async def test_a_report_walks_from_the_opd_to_the_feed_and_a_journalists_inbox(
                                            "andi@media.example")
 
     journey = await run_journey(endpoints, api_key=api_key,
-                                editor=("redaktur", EDITOR_PASSWORD),
+                                editor=("redaktur", EDITOR_PASSWORD), second_factor=keyring,
                                 mailbox=mail_sink.messages,
                                 journalist_email="andi@media.example")
 

@@ -30,6 +30,7 @@ def fault_settings(real_infra: Infra, home: Path, smtp_port: int) -> Settings:
         env="test",
         jwt_secret="fault-jwt-secret-" + "j" * 32, unsubscribe_secret="fault-unsub-" + "u" * 32,
         publisher_credentials_key="ZmF1bHQtb25seS1jcmVkZW50aWFscy1rZXktMDEyMzQ=",  # Fernet
+        editorial_totp_key="dGVzdC1vbmx5LXRvdHAtc2VjcmV0cy1rZXktMDEyMzQ=",  # Fernet
         kafka_bootstrap=real_infra.kafka_bootstrap, mongo_url=real_infra.mongo_url,
         db_prefix=f"f{uuid.uuid4().hex[:10]}", attachments_dir=str(home / "attachments"),
         outbox_sweep_seconds=0.5, smtp_port=smtp_port,

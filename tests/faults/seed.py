@@ -9,7 +9,7 @@ import httpx
 import stamina
 
 from shared.auth import Principal, issue_token
-from tests.accounts import create_editor, record_accounts
+from tests.accounts import create_editor, record_accounts, sign_in
 from tests.faults.harness import Stack
 from tests.integration.ingest.support import Opd, make_opd
 from warta_cli.journalist import confirm_from_mail
@@ -23,10 +23,8 @@ async def editor_token(stack: Stack) -> str:
     await create_editor(stack.settings, username=EDITOR, name="Redaktur Uji", role="chief_editor",
                         password=EDITOR_PASSWORD)
     async with httpx.AsyncClient(base_url=stack.url("editorial"), timeout=15) as client:
-        response = await client.post("/v1/auth/token", data={"username": EDITOR,
-                                                              "password": EDITOR_PASSWORD})
-    assert response.status_code == 200, response.text
-    token: str = response.json()["access_token"]
+        pair = await sign_in(client, EDITOR, EDITOR_PASSWORD)  # a chief editor: with TOTP
+    token: str = pair["access_token"]
     return token
 
 

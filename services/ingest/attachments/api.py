@@ -15,7 +15,7 @@ from services.ingest.attachments.uploads import Uploads
 from services.ingest.auth import OpdPrincipal
 from services.ingest.schemas import AttachmentOut
 from shared.errors import ApiError
-from shared.openapi import SERVICE_ERRORS, error_responses, opd_key
+from shared.openapi import SERVICE_ERRORS, error_responses, opd_key, opd_user_token
 
 PrincipalDependency = Callable[[Request], Coroutine[Any, Any, OpdPrincipal]]
 AttachmentIdPath = Annotated[str, Path(pattern=r"^[a-f0-9]{32}$")]
@@ -31,7 +31,7 @@ def attachments_router(uploads: Uploads, principal: PrincipalDependency,
 
     @router.post(
         "/v1/attachments", status_code=201, response_model=AttachmentOut,
-        dependencies=[opd_key()], responses={200: {"model": AttachmentOut,
+        dependencies=[opd_key(), opd_user_token()], responses={200: {"model": AttachmentOut,
                          "description": "this OPD already uploaded the same file"},
                    **error_responses})
     async def upload(who: opd, response: Response,

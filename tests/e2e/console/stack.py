@@ -29,6 +29,7 @@ PASSWORD = "kata-sandi-meja-redaksi"
 EDITOR, CHIEF, ADMIN = "redaktur1", "pelaksana1", "admin1"
 EDITOR2, CHIEF2 = "redaktur2", "pelaksana2"
 LOGIN_LIMIT = 4
+OPD_CODE, OPD_PASSWORD = "DISKES", "kata-sandi-humas-diskes"
 
 
 @dataclass
@@ -42,6 +43,23 @@ class ConsoleStack:
 
     def token(self, who: str, role: str) -> str:
         return issue_token(self.settings, Principal(subject=who, role=role))[0]
+
+    def opd_user(self, username: str, password: str | None = OPD_PASSWORD) -> str:
+        """A pranata humas of the seeded OPD, made through ingest's admin API (once; a
+        second call finds it taken); returns its email. No password: a link is mailed."""
+        email = f"{username}@diskes.example.go.id"
+        body = {"username": username, "name": username.title(), "email": email,
+                **({"password": password} if password else {})}
+        auth = {"Authorization": f"Bearer {self.token(ADMIN, 'admin')}"}
+        deadline = time.monotonic() + 60
+        while True:  # ingest learns of the admin's account through Kafka
+            answer = httpx.post(f"{self.base}/v1/admin/opds/{OPD_CODE}/users", json=body,
+                                timeout=15, headers=auth)
+            if answer.status_code != 401 or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
+        assert answer.status_code in (201, 409), answer.text
+        return email
 
     def submit_report(self, title: str) -> str:
         """A report through ingest's API with the OPD's key; returns its article id once
@@ -72,6 +90,7 @@ def console_settings(real_infra: Infra, home: Path) -> Settings:
         unsubscribe_secret="console-unsub-" + "u" * 32,
         console_session_secret="console-session-secret-" + "s" * 32,
         publisher_credentials_key="dGVzdC1vbmx5LWNyZWRlbnRpYWxzLWtleS0wMTIzNDU=",
+        editorial_totp_key="dGVzdC1vbmx5LXRvdHAtc2VjcmV0cy1rZXktMDEyMzQ=",  # Fernet
         kafka_bootstrap=real_infra.kafka_bootstrap, mongo_url=real_infra.mongo_url,
         smtp_port=real_infra.smtp_port, db_prefix=f"c{uuid.uuid4().hex[:10]}",
         attachments_dir=str(home / "attachments"), outbox_sweep_seconds=0.5,
@@ -113,7 +132,7 @@ async def _seed(settings: Settings) -> str:
                            (EDITOR2, "editor"), (CHIEF2, "chief_editor")):
         await create_editor(settings, username=username, name=username.title(), role=role,
                             password=PASSWORD)
-    return (await make_opd(settings, "DISKES")).key
+    return (await make_opd(settings, OPD_CODE)).key
 
 
 def _poll(supervisor: Supervisor, stop: threading.Event) -> None:

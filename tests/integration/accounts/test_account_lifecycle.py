@@ -11,6 +11,7 @@ from services.editorial.main import create_app as editorial_app
 from services.ingest.main import create_app as ingest_app
 from shared.kafka import ensure_topics
 from shared.settings import Settings
+from tests.accounts import sign_in
 from tests.conftest import running
 from tests.probes import eventually
 from warta_cli.admin import create_first_admin
@@ -23,11 +24,8 @@ def bearer(token: str) -> dict[str, str]:
 
 
 async def login(client: httpx.AsyncClient, username: str) -> dict[str, Any]:
-    response = await client.post("/v1/auth/token",
-                                 data={"username": username, "password": PASSWORD})
-    assert response.status_code == 200, response.text
-    tokens: dict[str, Any] = response.json()
-    return tokens
+    """A token pair; admins and chief editors add the second factor (tests.accounts)."""
+    return await sign_in(client, username, PASSWORD)
 
 
 async def answers(client: httpx.AsyncClient, path: str, token: str, status: int) -> bool:

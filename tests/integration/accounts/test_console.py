@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from services.editorial.main import create_app as editorial_app
@@ -16,6 +17,7 @@ from services.notifier.main import create_app as notifier_app
 from shared import topics
 from shared.kafka import ensure_topics
 from shared.settings import Settings
+from tests.accounts import SECRETS, fresh_code, sign_in
 from tests.conftest import settings_env
 from tests.probes import envelopes_in, read_topic
 from tests.serving import served
@@ -45,6 +47,12 @@ def stack(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         yield served_settings
 
 
+async def enrolled(stack: Settings, username: str) -> str:
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{stack.editorial_port}") as client:
+        await sign_in(client, username, PASSWORD)
+    return SECRETS[username]
+
+
 def test_the_console_bootstraps_logs_in_and_administers_through_the_apis(
     stack: Settings, capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -54,7 +62,11 @@ def test_the_console_bootstraps_logs_in_and_administers_through_the_apis(
                  f"{admin}@diskominfo.example", "--password", PASSWORD]) == 0
     assert main(["admin", "create", "--username", "kedua", "--name", "Kedua", "--email",
                  "kedua@diskominfo.example", "--password", PASSWORD]) == 2  # only the first
-    assert main(["login", "--username", admin, "--password", PASSWORD]) == 0
+    # An admin: its TOTP enrolled through the API here, then the code given to `--otp`.
+    secret = asyncio.run(enrolled(stack, admin))
+    otp = asyncio.run(fresh_code(secret))
+    assert main(["login", "--username", admin, "--password", PASSWORD, "--otp", "000000"]) == 2
+    assert main(["login", "--username", admin, "--password", PASSWORD, "--otp", otp]) == 0
     assert main(["opd", "create", "--code", "DISHUB", "--name", "Dinas Perhubungan",
                  "--region", "Kota Makassar", "--timezone", "WITA"]) == 0
     assert main(["opd", "create", "--code", "DINKES", "--name", "Dinas Kesehatan",
@@ -82,6 +94,8 @@ def test_the_console_bootstraps_logs_in_and_administers_through_the_apis(
     out, err = capsys.readouterr()
     assert "already exists" in err
     assert re.search(r"redaktur5\s+disabled chief_editor", out)
+    assert main(["editor", "reset-totp", admin]) == 0  # its next login enrols again
+    assert main(["editor", "reset-totp", "tidak-ada"]) == 2
 
     assert main(["journalist", "add", "--name", "Andi", "--email", "Andi@Media.example",
                  "--opd", "dishub", "--opd", "DINKES", "--category", "Kesehatan"]) == 0

@@ -77,6 +77,7 @@ def desk(real_infra: Infra, **overrides: Any) -> Iterator[Desk]:
     settings = Settings(
         env="test", jwt_secret="desk-jwt-secret-" + "j" * 32,
         unsubscribe_secret="desk-unsub-" + "u" * 32, kafka_bootstrap=real_infra.kafka_bootstrap,
+        editorial_totp_key="dGVzdC1vbmx5LXRvdHAtc2VjcmV0cy1rZXktMDEyMzQ=",  # Fernet
         mongo_url=real_infra.mongo_url, db_prefix=f"d{uuid.uuid4().hex[:10]}",
         outbox_sweep_seconds=0.5, **overrides)
 

@@ -16,7 +16,7 @@ from shared.events.common import OpdRef, ReportContent
 from shared.events.reports import REPORT_SUBMITTED, ReportSubmittedV1
 from shared.kafka import ensure_topics
 from shared.settings import Settings
-from tests.accounts import create_editor
+from tests.accounts import create_editor, sign_in
 from tests.conftest import running
 from tests.probes import envelopes_in, publish, read_topic
 
@@ -65,7 +65,7 @@ async def test_a_submitted_report_is_queued_once_reviewed_and_approved(settings:
         await publish(settings, event, event)  # a redelivery must not create a second article
         token = (await login(client, "redaktur1", PASSWORD)).json()["access_token"]
         auth = {"Authorization": f"Bearer {token}"}
-        chief_token = (await login(client, "test-chief_editor", PASSWORD)).json()["access_token"]
+        chief_token = (await sign_in(client, "test-chief_editor", PASSWORD))["access_token"]
         chief = {"Authorization": f"Bearer {chief_token}"}
         article = await wait_for_article(client, auth, report_id)
         assert article["status"] == "submitted"

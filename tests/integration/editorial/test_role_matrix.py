@@ -49,6 +49,7 @@ ROUTES: list[Route] = [
     ("PATCH", "/v1/admin/accounts/nobody-here", {"email": "a@b.example"}, {}, "admin"),
     ("POST", "/v1/admin/accounts/nobody-here/disable", {"reason": "Pindah"}, {}, "admin"),
     ("POST", "/v1/admin/accounts/nobody-here/enable", None, {}, "admin"),
+    ("DELETE", "/v1/admin/accounts/nobody-here/totp", None, {}, "admin"),
 ]
 CALLERS = ("none", *ROLES)
 
@@ -59,6 +60,7 @@ def editorial(real_infra: Infra) -> Iterator[tuple[str, Settings]]:
     settings = Settings(
         env="test", jwt_secret="matrix-jwt-secret-" + "j" * 32,
         unsubscribe_secret="matrix-unsub-" + "u" * 32, kafka_bootstrap=real_infra.kafka_bootstrap,
+        editorial_totp_key="dGVzdC1vbmx5LXRvdHAtc2VjcmV0cy1rZXktMDEyMzQ=",  # Fernet
         mongo_url=real_infra.mongo_url, db_prefix=f"m{uuid.uuid4().hex[:10]}")
 
     async def accounts() -> None:
@@ -98,6 +100,16 @@ def test_each_route_needs_its_role(editorial: tuple[str, Settings], caller: str,
         assert f"'{needed}'" in error["message"] and "memerlukan peran" in error["message"]
     else:
         assert response.status_code in (200, 404), response.text
+
+
+def test_an_mfa_token_opens_no_route(editorial: tuple[str, Settings]) -> None:
+    """The password alone (a chief editor's or admin's mfa token) reaches nothing."""
+    url, settings = editorial
+    token, _ = issue_token(settings, Principal(subject="test-admin", role="admin"), kind="mfa")
+    for method, path, body, headers, _ in ROUTES:
+        answer = httpx.request(method, url + path, json=body, timeout=15,
+                               headers={**headers, "Authorization": f"Bearer {token}"})
+        assert answer.status_code == 401, (method, path, answer.text)
 
 
 def test_only_an_admin_creates_accounts_and_the_email_is_validated(

@@ -24,6 +24,7 @@ from services.editorial.account_handlers import NewAccount, bootstrap_admin
 from services.editorial.account_repository import AccountRepository
 from shared.mongo import MongoHandle
 from shared.settings import Settings
+from tests.accounts import sign_in
 from tests.conftest import settings_env
 from warta_cli import infra
 from warta_cli.instances import SERVICES
@@ -99,10 +100,8 @@ async def _accounts(settings: Settings, editorial: str) -> dict[str, str]:
 
 
 async def _login(client: httpx.AsyncClient, username: str) -> str:
-    answer = await client.post("/v1/auth/token",
-                               data={"username": username, "password": PASSWORD})
-    assert answer.status_code == 200, answer.text
-    token: str = answer.json()["access_token"]
+    """Admins and chief editors add the second factor (tests.accounts.sign_in)."""
+    token: str = (await sign_in(client, username, PASSWORD))["access_token"]
     return token
 
 

@@ -29,6 +29,7 @@ def stack(real_infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         env="test", jwt_secret="fuzz-jwt-secret-" + "j" * 32,
         unsubscribe_secret="fuzz-unsub-" + "u" * 32,
         publisher_credentials_key="ZnV6ei1vbmx5LWNyZWRlbnRpYWxzLWtleS0wMTIzNDU=",  # Fernet
+        editorial_totp_key="dGVzdC1vbmx5LXRvdHAtc2VjcmV0cy1rZXktMDEyMzQ=",  # Fernet
         kafka_bootstrap=real_infra.kafka_bootstrap, mongo_url=real_infra.mongo_url,
         db_prefix=f"f{uuid.uuid4().hex[:10]}", attachments_dir=str(home / "attachments"),
         outbox_sweep_seconds=0.5,

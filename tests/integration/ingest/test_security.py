@@ -83,11 +83,23 @@ async def test_admin_routes_need_the_admin_role(settings: Settings) -> None:
     opd = await make_opd(settings, "DPRD")
     routes = [("GET", "/v1/admin/opds"), ("GET", f"/v1/admin/opds/{opd.code}"),
               ("GET", f"/v1/admin/opds/{opd.code}/keys"),
-              ("POST", f"/v1/admin/opds/{opd.code}/keys")]
+              ("POST", f"/v1/admin/opds/{opd.code}/keys"),
+              ("GET", f"/v1/admin/opds/{opd.code}/users"),
+              ("POST", f"/v1/admin/opds/{opd.code}/users"),
+              ("DELETE", f"/v1/admin/opds/{opd.code}/users/humas.dprd")]
     async with ingest(settings) as client:
+        # An OPD user's token is no admin credential either (nor an editor's, of any role).
+        user = await client.post(f"/v1/admin/opds/{opd.code}/users", headers=admin_headers(
+            settings), json={"username": "humas.dprd", "name": "Humas DPRD",
+                             "email": "humas@dprd.example.go.id", "password": "sandi-humas-dprd"})
+        assert user.status_code == 201, user.text
+        session = await client.post("/v1/opd-auth/token", json={
+            "username": "humas.dprd", "password": "sandi-humas-dprd"})
+        opd_user = {"Authorization": f"Bearer {session.json()['access_token']}"}
         for method, path in routes:
             assert (await client.request(method, path)).status_code == 401
             assert (await client.request(method, path, headers=opd.auth)).status_code == 401
+            assert (await client.request(method, path, headers=opd_user)).status_code == 401
             for role in ("editor", "chief_editor"):
                 refused = await client.request(method, path, headers=admin_headers(settings, role))
                 assert refused.status_code == 403, (method, path, role)
