@@ -2,6 +2,8 @@
 
 Plumbing only: a service decides which keys it counts (a username, a client address) and how
 many failures it allows. One document per failure, removed by a TTL index after the window.
+An attempt is written before its password or code is checked and forgiven when it succeeds:
+counted only after a failure, parallel guesses would all pass the count before any was written.
 """
 
 from __future__ import annotations
@@ -34,7 +36,14 @@ class LoginFailures:
             {"key": {"$in": keys}, "at": {"$gt": now - self.window}}, sort=[("at", 1)])
         return None if doc is None else doc["at"]
 
-    async def failed(self, keys: list[str], now: datetime) -> None:
-        await self.collection.insert_many([
-            {"_id": str(uuid.uuid4()), "key": key, "at": now, "expires_at": now + self.window}
-            for key in keys])
+    async def failed(self, keys: list[str], now: datetime) -> list[str]:
+        """Counts one attempt under each key; returns its records' ids (for `forgive`)."""
+        records = [{"_id": str(uuid.uuid4()), "key": key, "at": now,
+                    "expires_at": now + self.window} for key in keys]
+        await self.collection.insert_many(records)
+        return [str(record["_id"]) for record in records]
+
+    async def forgive(self, ids: list[str]) -> None:
+        """An attempt that succeeded no longer counts."""
+        if ids:
+            await self.collection.delete_many({"_id": {"$in": ids}})

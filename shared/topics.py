@@ -13,16 +13,18 @@ ACCOUNTS = "warta.accounts"
 OPDS = "warta.opds"
 # Audit records of every service, keyed by record id; editorial keeps the unified view.
 AUDIT = "warta.audit"
-# OPD user accounts' password links, keyed by username. Kept one day only: each event carries
-# a single-use secret (valid 30 min to 72 h) for the notifier to mail.
+# OPD user accounts' password links, keyed by username. Kept four days only: each event carries
+# a single-use secret for the notifier to mail, useless once its link expires (30 min to 72 h);
+# the day beyond the longest link lets a notifier that was down for a day still mail it.
 OPD_USERS = "warta.opd_users"
+LINK_RETENTION_MS = 4 * 24 * 3600 * 1000
 
 STREAMS: tuple[str, ...] = (REPORTS, ARTICLES, PUBLICATIONS, NOTIFICATIONS, ACCOUNTS, OPDS,
                             AUDIT, OPD_USERS)
 # Topic settings beyond the broker's defaults, applied when the topic is created.
 CONFIGS: dict[str, dict[str, str]] = {ACCOUNTS: {"cleanup.policy": "compact"},
-                                      OPD_USERS: {"retention.ms": str(24 * 3600 * 1000)},
-                                      f"{OPD_USERS}.dlq": {"retention.ms": str(24 * 3600 * 1000)}}
+                                      OPD_USERS: {"retention.ms": str(LINK_RETENTION_MS)},
+                                      f"{OPD_USERS}.dlq": {"retention.ms": str(LINK_RETENTION_MS)}}
 PARTITIONS = 3
 
 

@@ -29,6 +29,7 @@ from services.console.handlers import SignIn
 from services.console.opd_desk import OpdDesk
 from services.console.reveal_repository import RevealRepository
 from services.console.session_repository import SessionRepository
+from shared.audit import trusted_set
 from shared.runtime import ServiceRuntime
 from shared.settings import DEV_CONSOLE_SECRET, MIN_SECRET_LENGTH, Settings
 
@@ -65,7 +66,7 @@ def create_app(settings: Settings) -> FastAPI:
                  opd_form_pages.build_router(opd_desk), opd_report_pages.build_router(opd_desk)],
         on_start=[indexes])
     app.mount(f"{web.PREFIX}/static", StaticFiles(directory=STATIC), name="static")
-    web.install(app)
+    web.install(app, trusted_set(settings.trusted_proxies))
     opd_pages.install(app)
     return app
 

@@ -153,9 +153,9 @@ def _key_routes(router: APIRouter, desk: Desk, reveals: RevealRepository) -> Non
     async def new_key(request: Request, code: str, reveal_id: str) -> Response:
         """The key's one showing; the answer is never stored (Cache-Control: no-store)."""
         session = await signed_in_as(desk, request, "admin")
-        found = await reveals.take(reveal_id, session.id_hash, now())
+        found = await reveals.take(reveal_id, session.id_hash, known(code), now())
         api_key = None
-        if found is not None and found["code"] == known(code):
+        if found is not None:
             api_key = unseal(found["sealed"], session_id_of(request, desk.secret) or "",
                              reveal_id)
         response = page(request, "admin_key.html", {

@@ -115,10 +115,12 @@ def form_of_report(report: dict[str, Any], zone: str) -> dict[str, str]:
             "activity_at": local_input(report["activity_at"], zone), "zone": zone_of(zone),
             "location": report["location"], "category": report["category"],
             "tags": ", ".join(report.get("tags", []))}
-    photos = report.get("photos") or [{"attachment_id": a["id"]}
-                                      for a in report.get("attachments", [])]
-    for index, photo in enumerate(photos):
-        form[f"photos-{index}-id"] = photo["attachment_id"]
+    # Every attachment, with the texts of those that have one: `photos` lists only the
+    # captioned ones, and an amend sends the whole list (a missing photo would be dropped).
+    texts = {p["attachment_id"]: p for p in report.get("photos") or []}
+    for index, attachment in enumerate(report.get("attachments") or []):
+        photo = texts.get(attachment["id"], {})
+        form[f"photos-{index}-id"] = attachment["id"]
         form[f"photos-{index}-caption"] = photo.get("caption") or ""
         form[f"photos-{index}-credit"] = photo.get("credit") or ""
     return form

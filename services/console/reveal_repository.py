@@ -24,8 +24,10 @@ class RevealRepository:
     async def keep(self, reveal: Document) -> None:
         await self.collection.insert_one(reveal)
 
-    async def take(self, reveal_id: str, session_hash: str, now: datetime) -> Document | None:
-        """The reveal, removed by this very read: a second read (a reload) finds nothing."""
+    async def take(self, reveal_id: str, session_hash: str, code: str, now: datetime
+                   ) -> Document | None:
+        """The reveal, removed by this very read: a second read (a reload) finds nothing. A
+        link naming another OPD finds nothing and leaves the key to its own page."""
         doc: Document | None = await self.collection.find_one_and_delete(
-            {"_id": reveal_id, "session": session_hash, "expires_at": {"$gt": now}})
+            {"_id": reveal_id, "session": session_hash, "code": code, "expires_at": {"$gt": now}})
         return doc

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from services.console.domain import ApiRefusal, Session, new_token, same_token, sign, unsign
+from shared.audit import client_address as audit_client_address
 from shared.vocabulary import DATE_AND_TIME, DEFAULT_ZONE, format_local
 
 PREFIX = "/console"
@@ -89,10 +90,14 @@ async def checked_form(request: Request, session: Session | None) -> dict[str, s
 
 
 def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The person's address: behind the front door the peer is nginx, whose forwarded header
+    names the browser (a limit per peer would lock every office out at once)."""
+    trusted: frozenset[str] = getattr(request.app.state, "trusted_proxies", frozenset())
+    return audit_client_address(request, trusted)
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, trusted_proxies: frozenset[str]) -> None:
+    app.state.trusted_proxies = trusted_proxies
     @app.middleware("http")
     async def security_headers(request: Request,
                                call_next: Callable[[Request], Awaitable[Response]]) -> Response:

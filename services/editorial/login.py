@@ -29,19 +29,23 @@ class LoginGuard:
                  ) -> None:
         self.failures, self.per_user, self.per_address = failures, per_user, per_address
 
-    async def check(self, username: str, address: str, kind: str = "user") -> None:
-        """kind "user" counts wrong passwords, "totp" wrong second-factor codes (apart, so a
-        known password buys no more guesses at the code)."""
+    async def check(self, username: str, address: str, kind: str = "user") -> list[str]:
+        """Counts this attempt, then refuses it past the limit; the ids go to `succeeded`.
+        kind "user" counts passwords, "totp" second-factor codes (apart, so a known password
+        buys no more guesses at the code). Counting before checking is what holds against
+        parallel guesses: each one sees the others'."""
         now = utcnow()
-        for keys, limit in (([f"{kind}:{username}"], self.per_user),
-                            ([f"address:{address}"], self.per_address)):
-            if await self.failures.recent(keys, now) >= limit:
+        keys = [f"{kind}:{username}", f"address:{address}"]
+        ids = await self.failures.failed(keys, now)
+        for key, limit in zip(keys, (self.per_user, self.per_address), strict=True):
+            if await self.failures.recent([key], now) > limit:
                 raise ApiError(429, "rate_limited", "Too many failed logins; wait and try "
                                "again.", headers={"Retry-After": str(
-                                   await self._retry_after(keys, now))})
+                                   await self._retry_after([key], now))})
+        return ids
 
-    async def failed(self, username: str, address: str, kind: str = "user") -> None:
-        await self.failures.failed([f"{kind}:{username}", f"address:{address}"], utcnow())
+    async def succeeded(self, ids: list[str]) -> None:
+        await self.failures.forgive(ids)
 
     async def _retry_after(self, keys: list[str], now: datetime) -> int:
         oldest = await self.failures.oldest(keys, now)
@@ -52,13 +56,13 @@ class LoginGuard:
 
 async def authenticate(accounts: AccountRepository, guard: LoginGuard, username: str,
                        password: str, address: str) -> Principal:
-    await guard.check(username, address)
+    attempt = await guard.check(username, address)
     account = await accounts.get(username, with_secret=True)
     stored = account["password_hash"] if account and account.get("active") else _DUMMY_HASH
     valid = await asyncio.to_thread(verify_password, password, stored)
     if not (valid and account and account.get("active")):
-        await guard.failed(username, address)
         raise ApiError(401, "invalid_credentials", "Wrong username or password.")
+    await guard.succeeded(attempt)
     return Principal(subject=username, role=account["role"], name=account.get("name", ""))
 
 

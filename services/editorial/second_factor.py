@@ -73,14 +73,14 @@ class SecondFactor:
         """The principal as the account is now, and whether this code confirmed the enrolment.
         Raises InvalidCode (counted against the account and the address)."""
         who = decode_token(self.settings, mfa_token, kind="mfa")
-        await self.guard.check(who.subject, address, kind="totp")
+        attempt = await self.guard.check(who.subject, address, kind="totp")
         secret = await self.totps.secret(who.subject)
         moment = utcnow()
         step = matching_step(secret, otp.strip(), moment) if secret is not None else None
         before = await self.totps.use_step(who.subject, step, moment) if step is not None else None
         if before is None:
-            await self.guard.failed(who.subject, address, kind="totp")
             raise InvalidCode(who.subject)
+        await self.guard.succeeded(attempt)
         account = await self.accounts.get(who.subject)
         if account is None or not account.get("active"):
             raise ApiError(401, "account_disabled", "The account is disabled or gone; "

@@ -37,15 +37,24 @@ class OpdUser:
         return f"{PRINCIPAL_PREFIX}{self.username}"
 
 
+# An office's pranata humas share one public address (NAT): it may fail this many times more.
+ADDRESS_FACTOR = 6
+
+
 @dataclass(frozen=True)
 class LoginLimits:
-    """At most `failures` failed logins per username, and per client address, per `window`."""
+    """At most `failures` failed logins per username, and `failures * ADDRESS_FACTOR` per client
+    address, per `window`."""
 
     failures: int
     window: timedelta
 
     def keys(self, username: str, address: str) -> list[str]:
         return [f"user:{username}", f"addr:{address}"]
+
+    def limits(self) -> tuple[int, int]:
+        """The limits of `keys`' entries, in their order."""
+        return self.failures, self.failures * ADDRESS_FACTOR
 
 
 class OpdUserRefused(Exception):

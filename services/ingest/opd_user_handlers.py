@@ -83,17 +83,21 @@ class OpdUsers:
         username = username.strip().lower()  # usernames are lowercase; phones capitalise
         keys = self.limits.keys(username, address)
         now = utcnow()
-        count, oldest = await self.users.recent_attempts(keys, now - self.limits.window)
-        if count >= self.limits.failures:
-            left = (oldest + self.limits.window - now).total_seconds() if oldest else 60.0
-            raise LoginLocked(max(1, int(left) + 1))
+        # Counted before the password is checked, forgiven when it is right: parallel guesses
+        # each see the others' attempts, so they cannot all slip under the limit.
+        attempt = await self.users.record_attempt(keys, now, self.limits.window)
+        for key, limit in zip(keys, self.limits.limits(), strict=True):
+            count, oldest = await self.users.recent_attempts([key], now - self.limits.window)
+            if count > limit:
+                left = (oldest + self.limits.window - now).total_seconds() if oldest else 60.0
+                raise LoginLocked(max(1, int(left) + 1))
         user = await self.users.get(username)
         usable = user is not None and user.active and user.password_hash is not None
         stored = user.password_hash if usable and user and user.password_hash else _DUMMY_HASH
         valid = await asyncio.to_thread(verify_password, password, stored)
         if not (valid and usable and user):
-            await self.users.record_attempt(keys, now, self.limits.window)
             raise InvalidCredentials("Nama pengguna atau kata sandi salah.")
+        await self.users.forgive_attempt(attempt)
         return user
 
     async def request_reset(self, email: str, address: str) -> None:

@@ -123,10 +123,15 @@ class OpdUserRepository:
                 worst, oldest = count, first["at"] if first else None
         return worst, oldest
 
-    async def record_attempt(self, keys: list[str], now: datetime, window: timedelta) -> None:
-        await self.failures.insert_many([
-            {"_id": str(uuid.uuid4()), "key": key, "at": now, "expires_at": now + window}
-            for key in keys])
+    async def record_attempt(self, keys: list[str], now: datetime, window: timedelta
+                             ) -> list[str]:
+        records = [{"_id": str(uuid.uuid4()), "key": key, "at": now, "expires_at": now + window}
+                   for key in keys]
+        await self.failures.insert_many(records)
+        return [str(record["_id"]) for record in records]
+
+    async def forgive_attempt(self, ids: list[str]) -> None:
+        await self.failures.delete_many({"_id": {"$in": ids}})
 
 
 def _user_from(doc: Document) -> OpdUser:

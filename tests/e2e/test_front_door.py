@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -70,6 +71,12 @@ def test_every_public_path_reaches_its_service_through_one_origin(
         unknown = http.get(f"{stack.base}/no/such/path")
         assert unknown.status_code == 404
         assert unknown.json()["error"]["code"] == "not_found"
+        secret = "tokenrahasia" + uuid.uuid4().hex
+        for page in ("/console/opd/sandi/", "/preferensi/", "/unsubscribe/", "/undangan/"):
+            http.get(f"{stack.base}{page}{secret}")
+    logged = "".join(log.read_text() for log in tmp_path.rglob("frontdoor-access.log"))
+    assert "/console/opd/sandi/[redacted]" in logged  # the request was logged...
+    assert secret not in logged  # ...without the link's token (it sets a password)
 
 
 async def test_a_12_megapixel_photo_uploads_through_the_front_door(

@@ -92,7 +92,7 @@ def test_an_editor_edits_and_a_chief_editor_approves_on_a_phone(
 
 def test_channel_health_page(stack: ConsoleStack, phone: Page) -> None:
     sign_in(phone, stack.base, EDITOR)
-    phone.get_by_role("link", name="Kanal").click()
+    phone.get_by_role("link", name="Kanal", exact=True).click()  # not a headline with "kanal"
     expect(phone.get_by_role("heading", name="Kesehatan kanal")).to_be_visible()
     expect(phone.get_by_role("heading", name="feed")).to_be_visible()
     check_page(phone)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from services.editorial.main import create_app
@@ -35,3 +36,16 @@ async def test_a_correct_password_below_the_limit_still_signs_in(settings: Setti
         for _ in range(4):
             assert (await login(client, username, "bukan-sandinya-123")).status_code == 401
         assert (await login(client, username, PASSWORD)).status_code == 200
+
+
+async def test_parallel_guesses_cannot_slip_under_the_limit(settings: Settings) -> None:
+    """Each attempt is counted before its password is checked: of twenty wrong passwords sent
+    at once, at most the limit's five are checked; the rest are refused unchecked."""
+    username = f"redaktur-{uuid.uuid4().hex[:8]}"
+    await create_editor(settings, username=username, name="Sari", role="editor",
+                        password=PASSWORD)
+    async with running(create_app(settings)) as client:
+        answers = await asyncio.gather(*(login(client, username, f"tebakan-{n}-salah")
+                                         for n in range(20)))
+        codes = sorted(answer.status_code for answer in answers)
+        assert codes.count(401) <= 5 and codes.count(429) >= 15, codes

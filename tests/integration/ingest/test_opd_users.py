@@ -3,6 +3,8 @@ and photos with caption and credit into editorial's queue."""
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 
 from services.editorial.main import create_app as editorial_app
@@ -106,11 +108,28 @@ async def test_failed_logins_lock_out_across_instances(settings: Settings) -> No
         assert locked.status_code == 429, locked.text
         assert locked.json()["error"]["code"] == "rate_limited"
         assert int(locked.headers["retry-after"]) >= 1
-        # Another user from another address is not locked out by it...
+        # Another user is not locked out by it, from another address or from the same one (an
+        # office's officers share one public address)...
         assert (await login(second, "rina.dishub", address="198.51.100.9")).status_code == 200
-        # ...but the address that made the failures is, whichever user it tries.
+        assert (await login(first, "rina.dishub", address="203.0.113.7")).status_code == 200
+        # ...until that address has failed six times the per-user limit, whichever user it tries.
+        for n in range(3 * 6 - 3):
+            await login(first, f"tebakan{n}.dishub", "bukan-sandinya-x", address="203.0.113.7")
         from_there = await login(first, "rina.dishub", address="203.0.113.7")
-        assert from_there.status_code == 429
+        assert from_there.status_code == 429, from_there.text
+
+
+async def test_parallel_guesses_cannot_slip_under_the_limit(settings: Settings) -> None:
+    """Each attempt is counted before its password is checked: twenty guesses sent at once
+    get at most the limit's worth of answers; the rest are refused unchecked."""
+    opd = await make_opd(settings, "DISPORA")
+    async with ingest(settings, IngestConfig(ingest_opd_login_failures=3)) as client:
+        assert (await add_user(client, settings, opd.code, "budi.dispora")).status_code == 201
+        answers = await asyncio.gather(*(
+            login(client, "budi.dispora", f"tebakan-ke-{n}-salah", address=f"192.0.2.{n}")
+            for n in range(20)))
+        codes = sorted(answer.status_code for answer in answers)
+        assert codes.count(401) <= 3 and codes.count(429) >= 17, codes
 
 
 async def test_photos_keep_their_caption_and_credit_into_the_editorial_queue(

@@ -67,6 +67,21 @@ def test_a_stored_report_fills_the_amend_form_in_the_opds_zone() -> None:
     assert errors == {} and payload["activity_at"] == "2026-12-01T10:30:00+09:00"
 
 
+def test_amending_keeps_the_photos_without_a_caption() -> None:
+    """`photos` lists only captioned attachments; the amend sends the whole list, so the form
+    must carry every attachment (two of three photos were dropped by a typo fix)."""
+    ids = ["a" * 32, "b" * 32, "c" * 32]
+    report = {"title": "Judul laporan", "summary": None, "body_html": "<p>Satu.</p>",
+              "activity_at": "2026-12-01T01:30:00Z", "location": "Tamalate",
+              "category": "kesehatan", "tags": [], "attachments": [{"id": i} for i in ids],
+              "photos": [{"attachment_id": ids[1], "caption": "Kader", "credit": "Humas"}]}
+    form = report_form.form_of_report(report, "WITA")
+    payload, errors = report_form.payload_of(form)
+    assert errors == {}
+    sent = [(p["attachment_id"], p.get("caption")) for p in payload["photos"]]
+    assert sent == [(ids[0], None), (ids[1], "Kader"), (ids[2], None)]
+
+
 @given(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1)),
        st.sampled_from(["WIB", "WITA", "WIT"]))
 def test_local_time_round_trips_through_the_zone(moment: datetime, zone: str) -> None:
