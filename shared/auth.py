@@ -40,6 +40,7 @@ class Principal:
     subject: str
     role: str
     name: str = ""
+    second_factor: bool = False  # signed in with a TOTP code as well (the token's `amr`)
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,7 @@ def issue_token(settings: Settings, principal: Principal, kind: TokenKind = "acc
         "sub": principal.subject, "role": principal.role, "name": principal.name, "typ": kind,
         "iss": settings.jwt_issuer, "aud": settings.jwt_audience, "iat": now,
         "exp": now + timedelta(seconds=ttl),
+        "amr": ["pwd", "otp"] if principal.second_factor else ["pwd"],  # RFC 8176 values
     }
     token = jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm="HS256")
     return token, ttl
@@ -135,7 +137,8 @@ def decode_token(settings: Settings, token: str, kind: TokenKind = "access") -> 
     if role not in ROLES:
         raise ApiError(401, "unauthorized", "The token carries no editorial role.",
                        headers=_CHALLENGE)
-    return Principal(subject=str(claims["sub"]), role=str(role), name=str(claims.get("name", "")))
+    return Principal(subject=str(claims["sub"]), role=str(role), name=str(claims.get("name", "")),
+                     second_factor="otp" in (claims.get("amr") or []))
 
 
 def honoured(principal: Principal, account: Account | None) -> Principal:

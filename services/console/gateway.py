@@ -9,6 +9,7 @@ import httpx
 from services.console.domain import ApiRefusal
 
 UNREACHABLE = "Layanan sedang tidak dapat dihubungi; coba lagi sebentar lagi."
+NOT_FOUND = "Data yang diminta tidak ditemukan."
 
 
 class Gateway:
@@ -20,6 +21,8 @@ class Gateway:
                    params: dict[str, str] | None = None,
                    headers: dict[str, str] | None = None, forwarded_for: str | None = None
                    ) -> Any:
+        if not _plain_path(path):
+            raise ApiRefusal(404, "not_found", NOT_FOUND)
         sent = dict(headers or {})
         if token:
             sent["Authorization"] = f"Bearer {token}"
@@ -42,3 +45,11 @@ def _refusal(answer: httpx.Response) -> ApiRefusal:
                           error.get("details"))
     except (ValueError, KeyError, TypeError):
         return ApiRefusal(answer.status_code, "unexpected", UNREACHABLE)
+
+
+def _plain_path(path: str) -> bool:
+    """A path the console built, with no part of the person's input able to change which
+    route it reaches: an id decoded from `%3F`, `%23` or `..` would start a query, a fragment
+    or climb to another route, sent with the person's token."""
+    return not any(mark in path for mark in ("?", "#", "\\")) and not any(
+        part in (".", "..") for part in path.split("/"))

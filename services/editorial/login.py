@@ -11,7 +11,13 @@ import asyncio
 from datetime import datetime
 
 from services.editorial.account_repository import AccountRepository
-from shared.auth import Principal, decode_token, hash_password, verify_password
+from shared.auth import (
+    SECOND_FACTOR_ROLES,
+    Principal,
+    decode_token,
+    hash_password,
+    verify_password,
+)
 from shared.envelope import utcnow
 from shared.errors import ApiError
 from shared.login_failures import LoginFailures
@@ -74,5 +80,10 @@ async def refreshed(settings: Settings, accounts: AccountRepository, refresh_tok
     if account is None or not account.get("active"):
         raise ApiError(401, "account_disabled", "The account is disabled or gone; "
                        "ask an admin.", headers={"WWW-Authenticate": "Bearer"})
+    if account["role"] in SECOND_FACTOR_ROLES and not claimed.second_factor:
+        # Bought with the password alone (an editor since promoted, or issued before the
+        # second factor was required): the role now needs the code, so sign in again.
+        raise ApiError(401, "second_factor_required", "This account now needs its second "
+                       "factor; sign in again.", headers={"WWW-Authenticate": "Bearer"})
     return Principal(subject=claimed.subject, role=account["role"],
-                     name=account.get("name", ""))
+                     name=account.get("name", ""), second_factor=claimed.second_factor)

@@ -4,6 +4,7 @@ No `from __future__ import annotations`: FastAPI resolves annotations against mo
 and the `admin` dependency alias is local to `totp_reset_router`.
 """
 
+import dataclasses
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
@@ -81,8 +82,9 @@ def totp_router(settings: Settings, second: SecondFactor) -> APIRouter:
                              target_type="account", target_id=who.subject)
         await record_act(request, who.subject, who.role, "login", target_type="account",
                          target_id=who.subject, details={"second_factor": "totp"})
-        access, ttl = issue_token(settings, who)
-        refresh, refresh_ttl = issue_token(settings, who, kind="refresh")
+        verified = dataclasses.replace(who, second_factor=True)
+        access, ttl = issue_token(settings, verified)
+        refresh, refresh_ttl = issue_token(settings, verified, kind="refresh")
         return s.TokenOut(access_token=access, expires_in=ttl, refresh_token=refresh,
                           refresh_expires_in=refresh_ttl)
 

@@ -120,12 +120,14 @@ class OpdUsers:
             await self._send_link(user, ResetPurpose.RESET)
 
     async def confirm_reset(self, token: str, password: str) -> None:
-        hashed = await asyncio.to_thread(hash_password, password)  # before the link is spent
-        username = await self.users.use_link(reset_token_hash(token), utcnow())
-        if username is None or not await self.users.set_password(username, hashed):
+        # The link is spent first: hashing (argon2, CPU-bound) only for a real link, so random
+        # tokens cannot keep the cores busy. The schema already checked the password's length.
+        link = await self.users.use_link(reset_token_hash(token), utcnow())
+        hashed = await asyncio.to_thread(hash_password, password) if link else ""
+        if link is None or not await self.users.set_password(link[0], hashed, link[1]):
             raise InvalidResetToken("Tautan ini tidak berlaku: sudah dipakai, kedaluwarsa, "
                                     "atau salah. Mintalah tautan baru.")
-        log.info("opd user password set", extra={"username": username})
+        log.info("opd user password set", extra={"username": link[0]})
 
     async def _send_link(self, user: OpdUser, purpose: ResetPurpose) -> None:
         lifetime = self.links.welcome if purpose is ResetPurpose.WELCOME else self.links.reset

@@ -81,10 +81,11 @@ class OpdUserRepository:
             {"$set": {"active": False, "disabled_at": utcnow()}, "$inc": {"password_version": 1}})
         return result.matched_count == 1
 
-    async def set_password(self, username: str, password_hash: str) -> bool:
-        """The new hash, and a new password version: tokens issued before it are refused."""
+    async def set_password(self, username: str, password_hash: str, version: int) -> bool:
+        """The new hash, and a new password version: tokens issued before it are refused, and
+        so are the other links made for `version` (one reset ends every older link)."""
         result = await update_one(
-            self.users, {"_id": username, "active": True},
+            self.users, {"_id": username, "active": True, "password_version": version},
             {"$set": {"password_hash": password_hash, "password_changed_at": utcnow()},
              "$inc": {"password_version": 1}})
         return result.modified_count == 1
@@ -96,18 +97,20 @@ class OpdUserRepository:
         """The link's record and the notifier's event, in one insert (embedded outbox)."""
         await self.links.insert_one({
             "_id": token_hash, "username": user.username, "purpose": purpose.value,
+            "password_version": user.password_version,
             "created_at": utcnow(), "expires_at": expires_at, "used_at": None,
             "purge_at": expires_at + KEEP_AFTER_EXPIRY,
             OUTBOX_FIELD: outbox_field([event])})
 
-    async def use_link(self, token_hash: str, now: datetime) -> str | None:
-        """Marks an unused, unexpired link used; returns its username (None: not usable).
-        One conditional update, so of two concurrent confirmations exactly one wins."""
+    async def use_link(self, token_hash: str, now: datetime) -> tuple[str, int] | None:
+        """Marks an unused, unexpired link used; returns its username and the password version
+        it was made for (None: not usable). One conditional update, so of two concurrent
+        confirmations exactly one wins."""
         doc = await find_one_and_update(
             self.links, {"_id": token_hash, "used_at": None, "expires_at": {"$gt": now}},
-            {"$set": {"used_at": now}}, projection={"username": 1},
+            {"$set": {"used_at": now}}, projection={"username": 1, "password_version": 1},
             return_document=ReturnDocument.AFTER)
-        return str(doc["username"]) if doc else None
+        return (str(doc["username"]), int(doc.get("password_version", 1))) if doc else None
 
     # ---- attempts: failed logins, reset requests -------------------------------------------
 

@@ -123,3 +123,33 @@ async def test_wrong_codes_are_limited_in_the_database(settings: Settings) -> No
             statuses.append(answer.status_code)
         assert statuses[:5] == [401] * 5 and statuses[5] == 429, statuses
         assert int(answer.headers["Retry-After"]) >= 1
+
+
+async def test_a_refresh_bought_with_the_password_alone_cannot_renew_a_promoted_account(
+    settings: Settings,
+) -> None:
+    """An editor's refresh token, once the account is promoted, would otherwise mint chief
+    tokens for ever without a code; after the second factor, refreshes keep working."""
+    editor, admin = f"redaktur-{uuid.uuid4().hex[:6]}", f"admin-{uuid.uuid4().hex[:6]}"
+    await create_editor(settings, username=editor, name=editor, role="editor",
+                        password=PASSWORD)
+    await create_editor(settings, username=admin, name=admin, role="admin", password=PASSWORD)
+    async with running(create_app(settings)) as client:
+        plain = (await password_only(client, editor)).json()
+        assert (await client.post("/v1/auth/refresh", json={
+            "refresh_token": plain["refresh_token"]})).status_code == 200  # editors need none
+        admin_pair = await sign_in(client, admin, PASSWORD)
+        promoted = await client.patch(f"/v1/admin/accounts/{editor}", json={
+            "role": "chief_editor"}, headers=bearer(admin_pair["access_token"]))
+        assert promoted.status_code == 200, promoted.text
+        renewed = await client.post("/v1/auth/refresh",
+                                    json={"refresh_token": plain["refresh_token"]})
+        assert renewed.status_code == 401, renewed.text
+        assert renewed.json()["error"]["code"] == "second_factor_required"
+        # The admin's pair came through the code: its refreshes carry that on.
+        again = await client.post("/v1/auth/refresh",
+                                  json={"refresh_token": admin_pair["refresh_token"]})
+        assert again.status_code == 200, again.text
+        twice = await client.post("/v1/auth/refresh",
+                                  json={"refresh_token": again.json()["refresh_token"]})
+        assert twice.status_code == 200, twice.text

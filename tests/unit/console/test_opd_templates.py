@@ -71,3 +71,12 @@ def test_an_opd_session_gets_its_own_nav_and_sign_out_and_the_desks_not() -> Non
     assert "Permintaan revisi dari redaksi" in html and "Tambahkan jumlah peserta" in html
     assert "Jawab permintaan revisi" in html and "https://warta.example/berita/1" in html
     assert "Perlu revisi" in html  # web.STATUS_LABELS
+
+
+def test_the_on_device_draft_belongs_to_the_signed_in_officer() -> None:
+    """An office PC is shared: the next pranata humas (maybe of another OPD) must not get the
+    previous one's text, photos and Idempotency-Key back."""
+    draft = re.search(r'data-draft="([^"]+)"', form_page())
+    assert draft is not None and draft.group(1) == "humas.satu:laporan-baru"
+    amend = re.search(r'data-draft="([^"]+)"', form_page(report=REPORT))
+    assert amend is not None and amend.group(1) == "humas.satu:laporan-r1"
