@@ -80,7 +80,7 @@ async def seed_demo(settings: Settings, home: Path) -> dict[str, str]:
     from warta_cli.mailpit import Mailpit
     from warta_cli.opd import create_opd
     from warta_cli.second_factor import StackKeyring
-    from warta_cli.session import login
+    from warta_cli.session import login, request
 
     base = front_door_url(settings)
     admin_password = os.urandom(12).hex()
@@ -99,6 +99,11 @@ async def seed_demo(settings: Settings, home: Path) -> dict[str, str]:
     for role, username in roles.items():
         await create_editor(base, token, username=username, name=f"Demo {role}", role=role,
                             password=role_passwords[role], email=f"{username}@warta.example")
+    # A pranata humas of the demo OPD, for the console's OPD side (/console/opd/masuk).
+    officer, officer_password = "humas-demo", os.urandom(9).hex()
+    await request(base, token, "POST", "/v1/admin/opds/DEMO/users", json={
+        "username": officer, "name": "Humas Demo", "email": "humas@demo.example",
+        "password": officer_password})
     journalist = "wartawan@mitra.example"
     await add_journalist(base, token, name="Wartawan Mitra", email=journalist, opd_ids=[opd_id])
     # Double opt-in, as the journalist would: the button behind the link in Mailpit.
@@ -110,6 +115,7 @@ async def seed_demo(settings: Settings, home: Path) -> dict[str, str]:
     credentials = {"opd_id": opd_id, "api_key": api_key, "editor": "redaktur",
                    "password": password, "journalist_email": journalist,
                    "admin": "admin", "admin_password": admin_password,
+                   "opd_login": f"{officer} / {officer_password}",
                    **{f"{role}_login": f"{roles[role]} / {role_passwords[role]}"
                       for role in roles}}
     path.write_text(json.dumps(credentials, indent=2))
@@ -259,6 +265,8 @@ def _print_summary(settings: Settings, home: Path, instances: list[Instance],
     for role in ("editor", "chief_editor"):
         if f"{role}_login" in credentials:
             print(f"  {role + ' login:':<16}{credentials[f'{role}_login']}")
+    if "opd_login" in credentials:  # a pranata humas, at {base}/console/opd/masuk
+        print(f"  {'opd login:':<16}{credentials['opd_login']}   (pranata humas of DEMO)")
     from warta_cli.second_factor import StackKeyring
     for username, secret in StackKeyring(home).secrets().items():  # the stack signed them in
         print(f"  {'TOTP key:':<16}{username}: {secret} (add it to an authenticator app)")

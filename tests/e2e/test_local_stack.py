@@ -50,6 +50,14 @@ def test_the_stack_runs_the_demo_stops_cleanly_and_reuses_its_data(tmp_path: Pat
         assert demo.returncode == 0, demo.stdout + demo.stderr
         assert "Demo passed." in demo.stdout
         assert "demo OPD key:" in printed
+        # The printed pranata humas login opens the OPD's side (ingest's token for the console).
+        officer, officer_password = json.loads(
+            (home / "demo.json").read_text())["opd_login"].split(" / ")
+        assert f"opd login:      {officer} / {officer_password}" in printed
+        signed_in = httpx.post(f"{base}/v1/opd-auth/token", timeout=10, json={
+            "username": officer, "password": officer_password})
+        assert signed_in.status_code == 200, signed_in.text
+        assert signed_in.json()["opd_code"] == "DEMO"
     finally:
         interrupt(stack, home)
     assert "Stopped." in output(home)
