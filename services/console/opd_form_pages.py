@@ -64,7 +64,7 @@ class ReportForms:
                 report = await self.desk.api(session, "PUT", path_of(report_id), json=payload)
                 done = "diubah" if applied(report, "amend") else "ubah_menunggu"
         except ApiRefusal as refusal:
-            status = refusal.status if refusal.status in (404, 409, 413, 415, 422) else 503
+            status = report_form.answer_status(refusal.status)
             return self.failed(request, session, form, shown, status, refusal.fields,
                                said(refusal))
         target = f"{OPD}/laporan/{report['id']}?ok={done}"

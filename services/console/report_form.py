@@ -124,3 +124,10 @@ def form_of_report(report: dict[str, Any], zone: str) -> dict[str, str]:
         form[f"photos-{index}-caption"] = photo.get("caption") or ""
         form[f"photos-{index}-credit"] = photo.get("credit") or ""
     return form
+
+
+def answer_status(api_status: int) -> int:
+    """The page's status for an API refusal. A refusal (4xx) is final and shown at once; only
+    an unreachable or failing service becomes 503, which laporan.js retries with the same key
+    (a 400 or 401 retried seven times only made the person wait 1.5 min for the same answer)."""
+    return api_status if 400 <= api_status < 500 else 503

@@ -25,7 +25,8 @@
   }
 
   function save() {
-    var draft = {fields: {}, key: keyField ? keyField.value : null, photos: []};
+    var draft = {fields: {}, key: keyField ? keyField.value : null, photos: [],
+                 revision: form.dataset.revision || ""};
     fields.forEach(function (name) { draft.fields[name] = form.elements[name].value; });
     photos.forEach(function (p) {
       if (p.id) { draft.photos.push({id: p.id, caption: p.caption, credit: p.credit}); }
@@ -144,6 +145,8 @@
     if (keyField) { headers["Idempotency-Key"] = keyField.value; }
     fetch(form.action, {method: "POST", body: data, headers: headers, credentials: "same-origin"})
       .then(function (answer) {
+        // Only the front door's "upstream unreachable" answers are like a dropped connection;
+        // any other refusal is final and said at once (a retry would only repeat it).
         if (answer.status >= 502 && answer.status <= 504) { throw new Error("gateway"); }
         return answer.json().catch(function () { return {}; }).then(function (body) {
           if (answer.ok && body.url) {
@@ -218,6 +221,13 @@
     row.remove();
   });
   var draft = load();
+  if (draft && (draft.revision || "") !== (form.dataset.revision || "")) {
+    // Amended since (on another device, or applied by the desk): this draft edits an older
+    // text, and sending it would put that text back. The report as it is now wins.
+    window.localStorage.removeItem(store);
+    draft = null;
+    say("Laporan sudah berubah sejak draf di perangkat ini disimpan; draf lama tidak dipakai.");
+  }
   if (draft) {
     fields.forEach(function (name) {
       if (draft.fields && typeof draft.fields[name] === "string") { form.elements[name].value = draft.fields[name]; }

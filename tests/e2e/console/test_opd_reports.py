@@ -281,3 +281,30 @@ def test_without_javascript_the_form_still_posts_its_photo_and_shows_errors_besi
         assert [p["caption"] for p in stored["photos"]] == ["Warga kerja bakti"]
     finally:
         context.close()
+
+
+def test_a_draft_of_an_older_revision_does_not_overwrite_a_newer_amendment(
+    stack: ConsoleStack, phone: Page,
+) -> None:
+    """The amend form's on-device draft was typed against revision 1; once the report was
+    amended elsewhere, restoring it would silently send the older text back."""
+    stack.opd_user("humas.tujuh")
+    opd_sign_in(phone, stack, "humas.tujuh")
+    phone.goto(f"{stack.base}/console/opd/laporan/baru")
+    title = "Senam sehat bersama di Lapangan Karebosi"
+    fill_report(phone, title)
+    phone.get_by_role("button", name="Kirim laporan").click()
+    expect(phone.locator("#report-status")).to_have_text("Masuk")
+    phone.get_by_role("link", name="Ubah laporan").click()
+    phone.get_by_label("Lokasi").fill("Draf lama di perangkat ini")  # kept on the device
+    [report] = reports_titled(stack, title)
+    amended = httpx.put(f"{stack.base}/v1/reports/{report['id']}", timeout=15, headers={
+        "Authorization": f"Bearer {stack.opd_key}"}, json={
+            "title": report["title"], "body": report["body_html"],
+            "activity_at": report["activity_at"], "location": "Diubah dari perangkat lain",
+            "category": report["category"], "tags": report["tags"]})
+    assert amended.status_code == 200, amended.text  # applied at once: nobody claimed it
+    phone.reload()
+    expect(phone.get_by_label("Lokasi")).to_have_value("Diubah dari perangkat lain")
+    expect(phone.locator("#form-status")).to_contain_text("sudah berubah")
+    check_page(phone)

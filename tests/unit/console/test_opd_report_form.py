@@ -101,3 +101,10 @@ def test_the_opds_zone_from_its_token_becomes_the_forms_label() -> None:
     from services.console.opd_desk import zone_label
     assert [zone_label(z) for z in ("Asia/Makassar", "Asia/Jayapura", "Asia/Jakarta", "")] == [
         "WITA", "WIT", "WIB", ""]
+
+
+def test_only_a_failing_service_is_answered_as_one_the_script_retries() -> None:
+    retried = range(502, 505)  # laporan.js retries these with the same Idempotency-Key
+    assert [report_form.answer_status(s) in retried for s in (400, 401, 403, 409, 422, 429)] \
+        == [False] * 6
+    assert [report_form.answer_status(s) for s in (500, 503, 504)] == [503, 503, 503]
