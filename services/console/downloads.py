@@ -8,7 +8,7 @@ from fastapi import Response
 
 from services.console.desk import Desk
 from services.console.domain import ApiRefusal, Session
-from services.console.gateway import UNREACHABLE
+from services.console.gateway import UNREACHABLE, refusal_of
 
 PASSED_ON = ("content-type", "content-disposition")
 
@@ -26,12 +26,3 @@ async def passed_on(desk: Desk, session: Session, path: str,
         raise refusal_of(answer)
     return Response(answer.content, status_code=200,
                     headers={k: answer.headers[k] for k in PASSED_ON if k in answer.headers})
-
-
-def refusal_of(answer: httpx.Response) -> ApiRefusal:
-    try:
-        error = answer.json()["error"]
-        return ApiRefusal(answer.status_code, str(error["code"]), str(error["message"]),
-                          error.get("details"))
-    except (ValueError, KeyError, TypeError):
-        return ApiRefusal(answer.status_code, "unexpected", UNREACHABLE)

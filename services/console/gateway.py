@@ -34,11 +34,12 @@ class Gateway:
         except httpx.HTTPError as exc:
             raise ApiRefusal(503, "unreachable", UNREACHABLE) from exc
         if answer.status_code >= 400:
-            raise _refusal(answer)
+            raise refusal_of(answer)
         return answer.json() if answer.content else None
 
 
-def _refusal(answer: httpx.Response) -> ApiRefusal:
+def refusal_of(answer: httpx.Response) -> ApiRefusal:
+    """An API's JSON error as the console's refusal (an answer without one: unreachable)."""
     try:
         error = answer.json()["error"]
         return ApiRefusal(answer.status_code, str(error["code"]), str(error["message"]),

@@ -10,7 +10,7 @@ import httpx
 from fastapi import Request
 
 from services.console.domain import OPD_ROLE, ApiRefusal, Session, Stage, id_hash, new_token
-from services.console.gateway import UNREACHABLE, Gateway
+from services.console.gateway import UNREACHABLE, Gateway, refusal_of
 from services.console.handlers import SignIn, now
 from services.console.web import session_id_of
 from shared.vocabulary import zone_of
@@ -96,15 +96,6 @@ class OpdDesk:
 
     async def sign_out(self, session: Session) -> None:
         await self.sessions.remove(session.id_hash)
-
-
-def refusal_of(answer: httpx.Response) -> ApiRefusal:
-    try:
-        error = answer.json()["error"]
-        return ApiRefusal(answer.status_code, str(error["code"]), str(error["message"]),
-                          error.get("details"))
-    except (ValueError, KeyError, TypeError):
-        return ApiRefusal(answer.status_code, "unexpected", UNREACHABLE)
 
 
 def path_of(report_id: str) -> str:
