@@ -19,11 +19,19 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from shared.logging import configure_logging
 from shared.settings import Settings
 from warta_cli import infra
 from warta_cli.wordpress import WordPress
+
+# Timings are benchmarks' business, not a test's verdict: Hypothesis' per-example deadline and
+# its "generation is slow" check failed a property test on a loaded two-core CI machine.
+hypothesis_settings.register_profile(
+    "warta", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("warta")
 
 # A stalled test prints its asyncio tasks into the log (tests/stall_watch.py).
 pytest_plugins = ["tests.stall_watch"]
