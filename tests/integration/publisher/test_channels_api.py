@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 
 from services.editorial.main import create_app as editorial_app
@@ -19,6 +20,7 @@ from shared import topics
 from shared.kafka import ensure_topics
 from shared.mongo import MongoHandle
 from shared.settings import Settings
+from tests.accounts import sign_in
 from tests.conftest import running, settings_env
 from tests.integration.publisher.queue_support import (
     CHANNEL,
@@ -33,6 +35,7 @@ from tests.serving import served
 from warta_cli import infra
 from warta_cli.admin import create_first_admin
 from warta_cli.main import main
+from warta_cli.session import Tokens, save
 
 __all__ = ["board", "board_is_the_website"]  # fixtures
 PASSWORD = "kata-sandi-rahasia-2026"
@@ -90,6 +93,12 @@ def served_stack(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyP
         yield stack
 
 
+async def signed_in(stack: Settings, username: str) -> None:
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{stack.editorial_port}") as client:
+        pair = await sign_in(client, username, PASSWORD)
+    save(username, Tokens(pair["access_token"], pair["refresh_token"]))
+
+
 def test_warta_channel_sets_lists_and_checks_through_the_admin_api(
     served_stack: Settings, board: str, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -97,8 +106,9 @@ def test_warta_channel_sets_lists_and_checks_through_the_admin_api(
     admin = f"kepala-{uuid.uuid4().hex[:6]}"
     asyncio.run(create_first_admin(served_stack, username=admin, name="Kepala",
                                    email=f"{admin}@diskominfo.example", password=PASSWORD))
-    monkeypatch.setenv("WARTA_ADMIN_USERNAME", admin)
-    monkeypatch.setenv("WARTA_ADMIN_PASSWORD", PASSWORD)
+    # An admin signs in with its second factor (editorial's, since this stop), as `warta
+    # login --otp` would; the commands then refresh that session.
+    asyncio.run(signed_in(served_stack, admin))
     asyncio.run(board_call(board, "POST", "/_tokens", ["good-token"]))
 
     assert main(["channel", "set", CHANNEL, "--field", "token=good-token"]) == 2
